@@ -1,0 +1,94 @@
+#include "crypto/sha256.h"
+
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+
+#include "crypto/provider_state.h"
+
+namespace immudb::crypto {
+namespace {
+
+[[noreturn]] void Fatal(const char* what) {
+  std::fprintf(stderr, "crypto: fatal: %s\n", what);
+  std::abort();
+}
+
+// One context per thread, re-initialised with the pre-fetched MD for every digest.
+struct ThreadCtx {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~ThreadCtx() { EVP_MD_CTX_free(ctx); }
+};
+
+EVP_MD_CTX* LocalCtx() {
+  thread_local ThreadCtx t;
+  if (t.ctx == nullptr) Fatal("EVP_MD_CTX_new failed");
+  return t.ctx;
+}
+
+inline void Begin(EVP_MD_CTX* ctx) {
+  if (EVP_DigestInit_ex2(ctx, internal::Sha256Md(), nullptr) != 1) Fatal("SHA-256 init failed");
+}
+inline void Feed(EVP_MD_CTX* ctx, ByteView d) {
+  if (!d.empty() && EVP_DigestUpdate(ctx, d.data(), d.size()) != 1) Fatal("SHA-256 update failed");
+}
+inline Digest Finish(EVP_MD_CTX* ctx) {
+  Digest out;
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != kDigestSize)
+    Fatal("SHA-256 final failed");
+  return out;
+}
+
+}  // namespace
+
+Digest Sha256(ByteView data) {
+  EVP_MD_CTX* ctx = LocalCtx();
+  Begin(ctx);
+  Feed(ctx, data);
+  return Finish(ctx);
+}
+
+Digest Sha256(std::initializer_list<ByteView> parts) {
+  EVP_MD_CTX* ctx = LocalCtx();
+  Begin(ctx);
+  for (ByteView p : parts) Feed(ctx, p);
+  return Finish(ctx);
+}
+
+void Sha256Many(std::span<const ByteView> inputs, Digest* out) {
+  EVP_MD_CTX* ctx = LocalCtx();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    Begin(ctx);
+    Feed(ctx, inputs[i]);
+    out[i] = Finish(ctx);
+  }
+}
+
+struct Sha256Hasher::Impl {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Impl() { EVP_MD_CTX_free(ctx); }
+};
+
+Sha256Hasher::Sha256Hasher() : impl_(std::make_unique<Impl>()) {
+  if (impl_->ctx == nullptr) Fatal("EVP_MD_CTX_new failed");
+  Begin(impl_->ctx);
+}
+Sha256Hasher::~Sha256Hasher() = default;
+
+void Sha256Hasher::Update(ByteView data) { Feed(impl_->ctx, data); }
+
+Digest Sha256Hasher::Final() {
+  Digest d = Finish(impl_->ctx);
+  Begin(impl_->ctx);
+  return d;
+}
+
+const Digest& EmptyDigest() {
+  static const Digest kEmpty = Sha256(ByteView{});
+  return kEmpty;
+}
+
+}  // namespace immudb::crypto
