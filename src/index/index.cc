@@ -1,0 +1,385 @@
+#include "index/index.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/iterator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+
+#include "index/key_format.h"
+
+namespace immudb::index {
+namespace {
+
+rocksdb::Slice S(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+ByteView B(const rocksdb::Slice& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+Status FromRocks(const rocksdb::Status& s, const char* what) {
+  if (s.ok()) return Status::Ok();
+  std::string msg = std::string("index: ") + what + ": " + s.ToString();
+  if (s.IsCorruption()) return Corruption(msg);
+  if (s.IsIOError()) return IoError(msg);
+  return Internal(msg);
+}
+
+bool StartsWith(ByteView s, ByteView prefix) {
+  return s.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), s.begin());
+}
+
+int Compare(ByteView a, ByteView b) {
+  size_t n = std::min(a.size(), b.size());
+  int c = n ? std::memcmp(a.data(), b.data(), n) : 0;
+  if (c != 0) return c < 0 ? -1 : 1;
+  if (a.size() == b.size()) return 0;
+  return a.size() < b.size() ? -1 : 1;
+}
+
+// Smallest byte string greater than every string starting with `s` (empty if none).
+Bytes PrefixSuccessor(Bytes s) {
+  while (!s.empty() && s.back() == 0xFF) s.pop_back();
+  if (!s.empty()) s.back()++;
+  return s;
+}
+
+// Position right after all records of `key` (its terminator 00 01 becomes 00 02).
+Bytes AfterKeyRecords(ByteView key) {
+  Bytes b = KeyRecordsPrefix(kVersionRecord, key);
+  b.back() = 0x02;
+  return b;
+}
+
+}  // namespace
+
+Index::Index(rocksdb::DB* db, std::shared_ptr<rocksdb::Cache> cache, uint64_t watermark)
+    : db_(db), cache_(std::move(cache)), watermark_(watermark) {}
+
+Index::~Index() { (void)Close(); }
+
+Result<std::unique_ptr<Index>> Index::Open(const std::string& path, const IndexOptions& opts) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.write_buffer_size = opts.write_buffer_bytes;
+  options.max_background_jobs = 2;
+  options.avoid_flush_during_shutdown = false;
+  options.paranoid_checks = true;
+  auto cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::error_code ec;
+  bool existed = std::filesystem::exists(path, ec) && !std::filesystem::is_empty(path, ec);
+
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
+  if (!s.ok()) {
+    if (existed) return Corruption("index: cannot open " + path + ": " + s.ToString());
+    return FromRocks(s, "open");
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+
+  std::string fmt;
+  s = db->Get(rocksdb::ReadOptions(), S(FormatKey()), &fmt);
+  if (s.IsNotFound()) {
+    // A fresh index: record its format, watermark 0. Without a WAL, sync by flushing.
+    rocksdb::WriteBatch wb;
+    Bytes v;
+    AppendU32(v, kIndexFormatVersion);
+    wb.Put(S(FormatKey()), S(v));
+    Bytes w;
+    AppendU64(w, 0);
+    wb.Put(S(WatermarkKey()), S(w));
+    rocksdb::WriteOptions wo;
+    wo.disableWAL = true;
+    IMMUDB_RETURN_IF_ERROR(FromRocks(db->Write(wo, &wb), "init"));
+    IMMUDB_RETURN_IF_ERROR(FromRocks(db->Flush(rocksdb::FlushOptions()), "flush"));
+    return std::unique_ptr<Index>(new Index(db.release(), cache, 0));
+  }
+  if (!s.ok()) return Corruption("index: cannot read format record: " + s.ToString());
+  if (fmt.size() != 4 || GetU32(reinterpret_cast<const uint8_t*>(fmt.data())) != kIndexFormatVersion) {
+    return Corruption("index: unsupported index format in " + path);
+  }
+  std::string wm;
+  s = db->Get(rocksdb::ReadOptions(), S(WatermarkKey()), &wm);
+  if (!s.ok() || wm.size() != 8) return Corruption("index: missing watermark in " + path);
+  uint64_t watermark = GetU64(reinterpret_cast<const uint8_t*>(wm.data()));
+  return std::unique_ptr<Index>(new Index(db.release(), cache, watermark));
+}
+
+Status Index::Destroy(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) return IoError("index: cannot remove " + path + ": " + ec.message());
+  return Status::Ok();
+}
+
+Status Index::Close() {
+  if (db_ == nullptr) return Status::Ok();
+  Status st = FromRocks(db_->Flush(rocksdb::FlushOptions()), "flush");
+  Status cst = FromRocks(db_->Close(), "close");
+  delete db_;
+  db_ = nullptr;
+  return st.ok() ? cst : st;
+}
+
+Status Index::Flush() { return FromRocks(db_->Flush(rocksdb::FlushOptions()), "flush"); }
+
+Status Index::Apply(std::span<const IndexTx> txs) {
+  if (txs.empty()) return Status::Ok();
+  uint64_t expected = Watermark() + 1;
+  for (const IndexTx& t : txs) {
+    if (t.tx != expected) {
+      return InvalidArgument("index: expected tx " + std::to_string(expected) + ", got " +
+                             std::to_string(t.tx));
+    }
+    ++expected;
+  }
+  struct KeyState {
+    uint64_t revision;
+    uint64_t tx;
+  };
+  std::unordered_map<std::string, KeyState> batch_keys;
+  rocksdb::WriteBatch wb;
+  for (const IndexTx& t : txs) {
+    for (const IndexWrite& w : t.writes) {
+      std::string k(reinterpret_cast<const char*>(w.key.data()), w.key.size());
+      auto it = batch_keys.find(k);
+      uint64_t revision;
+      if (it != batch_keys.end()) {
+        revision = it->second.tx == t.tx ? it->second.revision : it->second.revision + 1;
+      } else {
+        auto latest = Latest(w.key, t.tx);
+        if (latest.ok()) {
+          revision = latest->tx == t.tx ? latest->revision : latest->revision + 1;
+        } else if (latest.status().code() == Code::kNotFound) {
+          revision = 1;
+        } else {
+          return latest.status();
+        }
+      }
+      batch_keys[k] = {revision, t.tx};
+      wb.Put(S(VersionKey(w.key, t.tx)), S(EncodeVersionValue(w, revision)));
+      Bytes txb;
+      AppendU64(txb, t.tx);
+      wb.Put(S(RevisionKey(w.key, revision)), S(txb));
+    }
+  }
+  Bytes wm;
+  AppendU64(wm, txs.back().tx);
+  wb.Put(S(WatermarkKey()), S(wm));
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = true;
+  IMMUDB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "write"));
+  watermark_.store(txs.back().tx, std::memory_order_release);
+  return Status::Ok();
+}
+
+Result<IndexedEntry> Index::Latest(ByteView key, uint64_t at_tx) const {
+  if (at_tx == 0) return NotFound("key not found");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  Bytes records = KeyRecordsPrefix(kVersionRecord, key);
+  it->Seek(S(VersionKey(key, at_tx)));
+  if (!it->Valid()) {
+    IMMUDB_RETURN_IF_ERROR(FromRocks(it->status(), "seek"));
+    return NotFound("key not found");
+  }
+  ByteView rk = B(it->key());
+  if (rk.size() != records.size() + 8 || !StartsWith(rk, records)) return NotFound("key not found");
+  IndexedEntry e;
+  IMMUDB_RETURN_IF_ERROR(DecodeVersionValue(B(it->value()), &e));
+  e.key.assign(key.begin(), key.end());
+  e.tx = ~GetU64(rk.data() + records.size());
+  return e;
+}
+
+Result<IndexedEntry> Index::ReadVersion(ByteView key, uint64_t tx) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(VersionKey(key, tx)), &v);
+  if (s.IsNotFound()) return NotFound("key not found");
+  IMMUDB_RETURN_IF_ERROR(FromRocks(s, "get"));
+  IndexedEntry e;
+  IMMUDB_RETURN_IF_ERROR(
+      DecodeVersionValue({reinterpret_cast<const uint8_t*>(v.data()), v.size()}, &e));
+  e.key.assign(key.begin(), key.end());
+  e.tx = tx;
+  return e;
+}
+
+Result<IndexedEntry> Index::AtTx(ByteView key, uint64_t tx) const {
+  if (tx == 0 || tx > Watermark()) return NotFound("key not found");
+  return ReadVersion(key, tx);
+}
+
+Result<IndexedEntry> Index::AtRevision(ByteView key, uint64_t revision, uint64_t at_tx) const {
+  if (revision == 0) return NotFound("key not found");
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(RevisionKey(key, revision)), &v);
+  if (s.IsNotFound()) return NotFound("key not found");
+  IMMUDB_RETURN_IF_ERROR(FromRocks(s, "get"));
+  if (v.size() != 8) return Corruption("index: malformed revision record");
+  uint64_t tx = GetU64(reinterpret_cast<const uint8_t*>(v.data()));
+  if (tx > at_tx) return NotFound("key not found");
+  return ReadVersion(key, tx);
+}
+
+Result<std::vector<IndexedEntry>> Index::History(ByteView key, uint64_t offset, uint64_t limit,
+                                                 bool desc, uint64_t at_tx) const {
+  std::vector<IndexedEntry> out;
+  auto latest = Latest(key, at_tx);
+  if (!latest.ok()) {
+    if (latest.status().code() == Code::kNotFound) return out;
+    return latest.status();
+  }
+  uint64_t count = latest->revision;
+  if (offset >= count) return out;
+  // Versions are stored newest first; the first one to return has this revision.
+  uint64_t first_rev = desc ? count - offset : offset + 1;
+  uint64_t n = count - offset;
+  if (limit > 0) n = std::min(n, limit);
+  Bytes records = KeyRecordsPrefix(kVersionRecord, key);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  if (desc && offset == 0) {
+    it->Seek(S(VersionKey(key, latest->tx)));
+  } else {
+    std::string v;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(RevisionKey(key, first_rev)), &v);
+    if (!s.ok() || v.size() != 8) return Corruption("index: missing revision record");
+    it->Seek(S(VersionKey(key, GetU64(reinterpret_cast<const uint8_t*>(v.data())))));
+  }
+  out.reserve(n);
+  while (out.size() < n) {
+    if (!it->Valid()) {
+      IMMUDB_RETURN_IF_ERROR(FromRocks(it->status(), "iterate"));
+      return Corruption("index: history ended early");
+    }
+    ByteView rk = B(it->key());
+    if (rk.size() != records.size() + 8 || !StartsWith(rk, records)) {
+      return Corruption("index: history ended early");
+    }
+    IndexedEntry e;
+    IMMUDB_RETURN_IF_ERROR(DecodeVersionValue(B(it->value()), &e));
+    e.key.assign(key.begin(), key.end());
+    e.tx = ~GetU64(rk.data() + records.size());
+    out.push_back(std::move(e));
+    if (desc) {
+      it->Next();
+    } else {
+      it->Prev();
+    }
+  }
+  return out;
+}
+
+Status Index::Scan(const ScanSpec& spec, uint64_t at_tx,
+                   const std::function<bool(const IndexedEntry&)>& visit) const {
+  if (at_tx == 0) return Status::Ok();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const ByteView prefix = spec.prefix;
+  Bytes key;
+  // Positions `it` on the newest version <= at_tx of the key whose records start at the
+  // iterator; returns false (iterator untouched semantics aside) if that key has none.
+  auto visible_version = [&](const Bytes& k, IndexedEntry* e) -> Result<bool> {
+    Bytes records = KeyRecordsPrefix(kVersionRecord, k);
+    it->Seek(S(VersionKey(k, at_tx)));
+    if (!it->Valid()) {
+      IMMUDB_RETURN_IF_ERROR(FromRocks(it->status(), "seek"));
+      return false;
+    }
+    ByteView rk = B(it->key());
+    if (rk.size() != records.size() + 8 || !StartsWith(rk, records)) return false;
+    IMMUDB_RETURN_IF_ERROR(DecodeVersionValue(B(it->value()), e));
+    e->key = k;
+    e->tx = ~GetU64(rk.data() + records.size());
+    return true;
+  };
+
+  if (!spec.desc) {
+    Bytes start = spec.seek_key;
+    bool inclusive_seek = spec.inclusive_seek;
+    if (Compare(start, prefix) < 0) {
+      start.assign(prefix.begin(), prefix.end());
+      inclusive_seek = true;
+    }
+    it->Seek(S(KeyRecordsPrefix(kVersionRecord, start)));
+    for (;;) {
+      if (!it->Valid()) return FromRocks(it->status(), "iterate");
+      ByteView rk = B(it->key());
+      if (rk.empty() || rk[0] != kVersionRecord) return Status::Ok();
+      auto d = DecodeRecordKey(rk);
+      if (!d) return Corruption("index: malformed version record key");
+      key = std::move(d->key);
+      if (!StartsWith(key, prefix)) return Status::Ok();
+      if (!spec.end_key.empty()) {
+        int c = Compare(key, spec.end_key);
+        if (c > 0 || (c == 0 && !spec.inclusive_end)) return Status::Ok();
+      }
+      if (!(Compare(key, start) == 0 && !inclusive_seek)) {
+        IndexedEntry e;
+        IMMUDB_ASSIGN_OR_RETURN(bool found, visible_version(key, &e));
+        if (found && !visit(e)) return Status::Ok();
+      }
+      it->Seek(S(AfterKeyRecords(key)));
+    }
+  }
+
+  // Descending.
+  Bytes upper = PrefixSuccessor(EscapedPrefix(kVersionRecord, prefix));
+  bool inclusive_seek = spec.inclusive_seek;
+  bool has_seek = !spec.seek_key.empty() && StartsWith(spec.seek_key, prefix);
+  if (!spec.seek_key.empty() && !has_seek && Compare(spec.seek_key, prefix) < 0) {
+    return Status::Ok();  // the seek key is below every key with the prefix
+  }
+  if (has_seek) {
+    it->Seek(S(AfterKeyRecords(spec.seek_key)));
+  } else {
+    inclusive_seek = true;
+    if (upper.empty()) {
+      it->SeekToLast();
+    } else {
+      it->Seek(S(upper));
+    }
+  }
+  if (it->Valid()) {
+    it->Prev();
+  } else {
+    IMMUDB_RETURN_IF_ERROR(FromRocks(it->status(), "seek"));
+    it->SeekToLast();
+  }
+  for (;;) {
+    if (!it->Valid()) return FromRocks(it->status(), "iterate");
+    ByteView rk = B(it->key());
+    if (rk.empty() || rk[0] != kVersionRecord) return Status::Ok();
+    auto d = DecodeRecordKey(rk);
+    if (!d) return Corruption("index: malformed version record key");
+    key = std::move(d->key);
+    if (!StartsWith(key, prefix)) return Status::Ok();
+    if (!spec.end_key.empty()) {
+      int c = Compare(key, spec.end_key);
+      if (c < 0 || (c == 0 && !spec.inclusive_end)) return Status::Ok();
+    }
+    if (!(has_seek && !inclusive_seek && Compare(key, spec.seek_key) == 0)) {
+      IndexedEntry e;
+      IMMUDB_ASSIGN_OR_RETURN(bool found, visible_version(key, &e));
+      if (found && !visit(e)) return Status::Ok();
+    }
+    it->Seek(S(KeyRecordsPrefix(kVersionRecord, key)));
+    if (it->Valid()) {
+      it->Prev();
+    } else {
+      IMMUDB_RETURN_IF_ERROR(FromRocks(it->status(), "seek"));
+      it->SeekToLast();
+    }
+  }
+}
+
+}  // namespace immudb::index

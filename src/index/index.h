@@ -1,0 +1,103 @@
+// The key index of one database: every indexed version of every key, by tx id, kept in
+// RocksDB and derived from the store (so it can always be rebuilt from it).
+//
+// Writes come from one thread (the database's indexer); reads may run concurrently from any
+// thread. Every read takes `at_tx`, the newest tx it may see; passing the watermark gives a
+// consistent point-in-time view because versions are keyed by tx id and each Apply() is one
+// atomic RocksDB batch that also moves the watermark.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "index/indexed_entry.h"
+
+namespace rocksdb {
+class DB;
+class Cache;
+}  // namespace rocksdb
+
+namespace immudb::index {
+
+struct IndexOptions {
+  size_t block_cache_bytes = 64u << 20;
+  size_t write_buffer_bytes = 32u << 20;
+};
+
+// Bounds of an ordered scan over store keys; semantics follow immudb's key reader:
+// ascending scans start at max(seek_key, prefix) and stop after end_key; descending scans
+// start at seek_key (or the greatest key with `prefix`) and stop before end_key. Empty
+// seek_key / end_key mean unbounded. Only keys starting with `prefix` are visited.
+struct ScanSpec {
+  Bytes prefix;
+  Bytes seek_key;
+  Bytes end_key;
+  bool inclusive_seek = false;
+  bool inclusive_end = false;
+  bool desc = false;
+};
+
+class Index {
+ public:
+  // Opens (creating if missing) the index stored in folder `path`. Fails with kCorruption if
+  // the folder exists but cannot be read as an index of this format.
+  static Result<std::unique_ptr<Index>> Open(const std::string& path, const IndexOptions& opts = {});
+
+  // Removes the index folder entirely (used before a full rebuild).
+  static Status Destroy(const std::string& path);
+
+  ~Index();
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  // Flushes memtables to disk (the index has no WAL) and closes RocksDB. Idempotent.
+  Status Close();
+
+  // Last tx id whose writes are in the index (0 for an empty index).
+  uint64_t Watermark() const { return watermark_.load(std::memory_order_acquire); }
+
+  // Indexes consecutive txs, atomically with the new watermark. txs[0].tx must equal
+  // Watermark()+1 and ids must be consecutive; a tx may carry no writes. Single writer only.
+  Status Apply(std::span<const IndexTx> txs);
+
+  // Flushes RocksDB memtables so the indexed state survives a crash without catch-up.
+  Status Flush();
+
+  // Newest version of `key` written at or before tx `at_tx`, deleted/expired or not.
+  // kNotFound if the key has no version <= at_tx.
+  Result<IndexedEntry> Latest(ByteView key, uint64_t at_tx) const;
+
+  // The version with 1-based revision `revision`, if it was written at or before `at_tx`.
+  Result<IndexedEntry> AtRevision(ByteView key, uint64_t revision, uint64_t at_tx) const;
+
+  // The version written exactly in tx `tx` (kNotFound if the key was not indexed in it).
+  Result<IndexedEntry> AtTx(ByteView key, uint64_t tx) const;
+
+  // Versions of `key` visible at `at_tx`, oldest first (or newest first if desc), skipping
+  // `offset` and returning at most `limit` (0 = no limit). Empty if the key is unknown.
+  Result<std::vector<IndexedEntry>> History(ByteView key, uint64_t offset, uint64_t limit,
+                                            bool desc, uint64_t at_tx) const;
+
+  // Visits, in key order per `spec`, the newest version (<= at_tx) of each key. The visitor
+  // returns false to stop. Deleted/expired versions are visited too; the caller filters.
+  Status Scan(const ScanSpec& spec, uint64_t at_tx,
+              const std::function<bool(const IndexedEntry&)>& visit) const;
+
+ private:
+  Index(rocksdb::DB* db, std::shared_ptr<rocksdb::Cache> cache, uint64_t watermark);
+
+  Result<IndexedEntry> ReadVersion(ByteView key, uint64_t tx) const;
+
+  rocksdb::DB* db_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  std::atomic<uint64_t> watermark_;
+};
+
+}  // namespace immudb::index
