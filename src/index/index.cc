@@ -306,7 +306,7 @@ Status Index::Scan(const ScanSpec& spec, uint64_t at_tx,
   if (!spec.desc) {
     Bytes start = spec.seek_key;
     bool inclusive_seek = spec.inclusive_seek;
-    if (Compare(start, prefix) < 0) {
+    if (start.empty() || Compare(start, prefix) < 0) {
       start.assign(prefix.begin(), prefix.end());
       inclusive_seek = true;
     }
