@@ -95,6 +95,32 @@ Status AhtNodes::Flush() {
   return Status::Ok();
 }
 
+Status AhtNodes::CompareStagedWithFile() {
+  if (!staged_.empty()) {
+    uint64_t first = aht::NodeCount(flushed_size_);
+    std::vector<Digest> stored(staged_.size());
+    Status st = file_->Read(first * format::kAhtNodeSize, stored.size() * format::kAhtNodeSize,
+                            reinterpret_cast<uint8_t*>(stored.data()));
+    if (st.code() == Code::kOutOfRange) {
+      return Corruption("ahtree nodes from position " + std::to_string(first) +
+                        " are missing: " + st.message());
+    }
+    IMMUDB_RETURN_IF_ERROR(st);
+    for (size_t i = 0; i < staged_.size(); ++i) {
+      if (stored[i] != staged_[i]) {
+        uint64_t pos = first + i;
+        return Corruption("ahtree node at position " + std::to_string(pos) + " (" +
+                          file_->Describe(pos * format::kAhtNodeSize) +
+                          ") differs from the node recomputed from the commit log's Alhs");
+      }
+    }
+  }
+  staged_.clear();
+  flushed_size_ = staged_size_;
+  flushed_frontier_ = frontier_;
+  return Status::Ok();
+}
+
 void AhtNodes::Rollback() {
   staged_.clear();
   staged_size_ = flushed_size_;

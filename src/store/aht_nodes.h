@@ -58,6 +58,10 @@ class AhtNodes {
   Status Flush();
   // Forgets the nodes staged since the last Flush (or ResetTo).
   void Rollback();
+  // For Verify(): compares every staged node with the node stored at its position, then
+  // treats them as flushed without writing. Corruption naming the node and file offset on
+  // the first difference.
+  Status CompareStagedWithFile();
 
  private:
   // The committer's NodeSource: staged nodes, frontier, then the file.

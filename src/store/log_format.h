@@ -36,9 +36,9 @@ inline constexpr std::string_view kMetaMagic = "IMSTORE1";
 inline constexpr size_t kMetaSize = 32;
 
 // CHECKPOINT: magic[8] | u32 format_version | u32 reserved(0) | u64 tx_id | alh[32]
-//             | aht_root[32] | u64 tx_log_end | u64 value_log_end | u32 masked crc32c(0..115)
+//             | aht_root[32] | u64 tx_log_end | u64 value_log_end | u32 masked crc32c(0..103)
 inline constexpr std::string_view kCheckpointMagic = "IMCKPT01";
-inline constexpr size_t kCheckpointSize = 120;
+inline constexpr size_t kCheckpointSize = 108;
 
 // Commit log record, fixed size, record of tx n at logical offset (n-1) * kCommitRecordSize:
 //   u64 tx_id | u64 tx_offset | u32 tx_size | u64 value_log_end | alh[32]

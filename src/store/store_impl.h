@@ -1,0 +1,140 @@
+// Store::Impl: the store's state, shared by store.cc (open/close, facade), committer.cc
+// (group commit), recovery.cc (open-time checks), reader.cc (reads and proofs) and
+// verify.cc. Internal to src/store.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <semaphore>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/aht_nodes.h"
+#include "store/commit_log.h"
+#include "store/segmented_file.h"
+#include "store/store.h"
+#include "store/store_files.h"
+
+namespace immudb::store {
+
+// A transaction waiting for the committer. Everything that needs no ordering (value
+// hashes, entry digests, Eh, the encoded metadata) is computed by the writer beforehand.
+struct PendingTx {
+  std::vector<EntryInput> inputs;        // values still needed; keys moved into entries
+  std::vector<ledger::TxEntry> entries;
+  std::vector<Bytes> mds;                // entries' encoded KV metadata
+  ledger::TxMetadata metadata;
+  Bytes txmd;                            // metadata encoded
+  Digest eh{};
+  std::function<Status(uint64_t)> precondition;
+
+  // Filled by the committer.
+  ledger::TxHeader header;
+  Digest alh{};
+  std::vector<ValueRef> value_refs;
+  Status status;
+  std::binary_semaphore done{0};
+};
+
+class Store::Impl {
+ public:
+  Impl(std::string dir, const Options& options);
+  ~Impl();
+
+  // store.cc
+  Status OpenFiles();
+  Status Close();
+
+  // recovery.cc: establishes the committed prefix and the committer's state.
+  Status Recover();
+
+  // committer.cc
+  Result<CommitResult> Commit(std::vector<EntryInput> entries, CommitOptions options);
+  void StartCommitter();
+  bool WaitForCommit(uint64_t tx_id, std::chrono::milliseconds timeout);
+  void SetCommitListener(std::function<void(uint64_t, uint64_t)> listener);
+  Status TakeCheckpoint();
+
+  // reader.cc
+  StoreState CurrentState() const;
+  uint64_t committed() const { return committed_.load(std::memory_order_acquire); }
+  Result<Tx> ReadTx(uint64_t id) const;
+  Result<ledger::TxHeader> ReadTxHeader(uint64_t id) const;
+  Result<Digest> ReadAlh(uint64_t id) const;
+  Result<Bytes> ReadValue(const ValueRef& ref) const;
+  Status ForEachTx(uint64_t from, uint64_t to, const std::function<Status(const Tx&)>& fn) const;
+  Result<ledger::DualProof> DualProof(uint64_t s, uint64_t t) const;
+  Result<ledger::DualProofV2> DualProofV2(uint64_t s, uint64_t t) const;
+  Result<ledger::LinearProof> LinearProof(uint64_t s, uint64_t t) const;
+  Result<std::pair<ledger::TxEntry, ledger::HTreeProof>> EntryProof(uint64_t tx,
+                                                                    ByteView key) const;
+  Result<std::vector<Digest>> AhtInclusionProof(uint64_t i, uint64_t j) const;
+  Result<std::vector<Digest>> AhtConsistencyProof(uint64_t i, uint64_t j) const;
+  Result<Digest> AhtRoot(uint64_t n) const;
+  // Reads the tx record a commit record points at, decodes it and checks it against the
+  // record (id, Alh). Corruption naming the file and offset otherwise.
+  Status ReadTxAt(const CommitRecord& rec, Tx* tx) const;
+
+  // verify.cc
+  Status Verify() const;
+
+  const std::string dir_;
+  Options opts_;
+  Env* env_;
+  StoreMeta meta_;
+
+  std::unique_ptr<RandomRWFile> lock_;
+  std::unique_ptr<SegmentedFile> tx_log_;
+  std::unique_ptr<SegmentedFile> value_log_;
+  std::unique_ptr<SegmentedFile> commit_log_;
+  std::unique_ptr<SegmentedFile> aht_file_;
+  std::unique_ptr<AhtNodes> aht_;
+
+  // Published state: the committed prefix readers may see.
+  std::atomic<uint64_t> committed_{0};
+  mutable std::mutex state_mu_;
+  std::condition_variable commit_cv_;  // signalled on every publish and on close
+  StoreState state_;                   // guarded by state_mu_
+  bool closed_ = false;                // guarded by state_mu_
+
+  // Committer-only state (set by Recover before the committer starts).
+  uint64_t last_id_ = 0;
+  Digest last_alh_{};
+  uint64_t tx_log_end_ = 0;
+  uint64_t value_log_end_ = 0;
+  uint64_t last_checkpoint_id_ = 0;
+
+  // The queue between writers and the committer.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<PendingTx*> queue_;  // guarded by queue_mu_
+  bool stopping_ = false;         // guarded by queue_mu_
+  Status poisoned_;               // guarded by queue_mu_: set when the commit log may be torn
+  std::thread committer_;
+
+  std::mutex listener_mu_;
+  std::function<void(uint64_t, uint64_t)> listener_;  // guarded by listener_mu_
+
+ private:
+  void CommitterLoop();
+  void ProcessBatch(std::vector<PendingTx*>& batch);
+  // Gives `tx` its id, header and Alh and stages its bytes in the group buffers.
+  Status Assign(PendingTx* tx);
+  // Writes the staged group, syncs, publishes and wakes its writers.
+  void WriteGroup(std::vector<PendingTx*>& group);
+  void FailGroup(std::vector<PendingTx*>& group, const Status& st);
+  void ResetGroupBuffers();
+
+  // Group buffers (committer only).
+  Bytes tx_buf_;
+  Bytes value_buf_;
+  Bytes commit_buf_;
+  uint64_t group_first_id_ = 0;
+  Digest group_start_alh_{};
+};
+
+}  // namespace immudb::store
