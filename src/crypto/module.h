@@ -36,6 +36,10 @@ struct ModuleInfo {
   std::string module_dir;          // empty in off mode
   std::string openssl_version;     // libcrypto's version string
   bool self_tests_passed = false;  // the provider's power-on self-tests ran and passed
+  int self_tests_run = 0;          // how many self-tests the provider reported as passed
+  bool ems_enforced_by_module = false;  // the module refuses TLS 1.2 without EMS (3.1+)
+  std::string tls_policy;          // name of the TLS policy applied: "fips" or "default"
+  bool tls12_allowed = true;       // false: the applied policy is TLS 1.3 only
 };
 
 // True for the -DIMMUDB_FIPS=ON flavour, which refuses FipsMode::kOff.
@@ -43,8 +47,13 @@ bool IsFipsBuild();
 // The mode a program starts in when the user gives none: on for -fips builds, else off.
 FipsMode DefaultFipsMode();
 
-// Loads and checks the providers for `options.mode`. Call once, first thing in main().
-// Every failure is a clear error naming its cause; callers exit non-zero on it.
+// Loads and checks the providers for `options.mode`. Call once, first thing in main(),
+// before any gRPC object exists. Loads an OpenSSL configuration (providers, `fips=yes`,
+// and the TLS policy of tls_policy.h as `ssl_conf` `system_default`) into OpenSSL's
+// default library context, runs the explicit checks, pre-fetches SHA-256/HMAC/PBKDF2, and
+// sets GRPC_SSL_CIPHER_SUITES to the policy's TLS 1.2 list (overwriting an inherited one).
+// Every failure is a clear error naming its cause; callers exit non-zero on it. A second
+// call with the same mode is a no-op; with another mode it fails.
 Status InitCryptoModule(const ModuleOptions& options);
 
 // The state set by InitCryptoModule (initialized=false before it ran).

@@ -10,6 +10,7 @@
 #include <span>
 
 #include "base/bytes.h"
+#include "crypto/provider_context.h"
 
 namespace immudb::crypto {
 
@@ -23,11 +24,14 @@ Digest Sha256(std::initializer_list<ByteView> parts);
 // SHA-256 of each input; out must have room for inputs.size() digests. The fast path for
 // hashing many small inputs (one context, no per-call allocation).
 void Sha256Many(std::span<const ByteView> inputs, Digest* out);
+// SHA-256 computed by a specific provider context (benchmarks and tests).
+Digest Sha256(const ProviderContext& ctx, ByteView data);
 
 // Incremental SHA-256. Not thread-safe; one per thread.
 class Sha256Hasher {
  public:
-  Sha256Hasher();
+  // Hashes with the process context, or with *ctx (which must outlive the hasher).
+  explicit Sha256Hasher(const ProviderContext* ctx = nullptr);
   ~Sha256Hasher();
   Sha256Hasher(const Sha256Hasher&) = delete;
   Sha256Hasher& operator=(const Sha256Hasher&) = delete;

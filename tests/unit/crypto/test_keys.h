@@ -1,0 +1,72 @@
+// PEM keys made once with the openssl command line, for the key tests.
+#pragma once
+
+namespace immudb::crypto::test_keys {
+
+// openssl ecparam -name prime256v1 -genkey -noout
+inline constexpr const char* kP256Sec1 = R"(-----BEGIN EC PRIVATE KEY-----
+MHcCAQEEINfnHbUyhdFcx61KVQQYorqXI/DNugFPNNDiId/U0bCroAoGCCqGSM49
+AwEHoUQDQgAEz3otgR69wfsclC5W5HAl1ENnoz5xoN1mT0GvrPEphuX1/UCD68bF
+1jcwYo1zRYMvdEJ3hTeLW5uMOv09vZD45g==
+-----END EC PRIVATE KEY-----
+)";
+// openssl ec -in <kP256Sec1> -pubout
+inline constexpr const char* kP256Public = R"(-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEz3otgR69wfsclC5W5HAl1ENnoz5x
+oN1mT0GvrPEphuX1/UCD68bF1jcwYo1zRYMvdEJ3hTeLW5uMOv09vZD45g==
+-----END PUBLIC KEY-----
+)";
+// The same key's uncompressed point, and `openssl dgst -sha256 -sign` of
+// "immudb state payload" with it.
+inline constexpr const char* kP256PointHex =
+    "04cf7a2d811ebdc1fb1c942e56e47025d44367a33e71a0dd664f41afacf12986e5f5fd4083ebc6c5d63730628d"
+    "7345832f74427785378b5b9b8c3afd3dbd90f8e6";
+inline constexpr const char* kP256OpensslSignatureHex =
+    "304502204f0a988ef50c620ebf8de39462aec0ae86eba9161ddb510d096799883c0d7b6d02210092a0158f6cee"
+    "8ef236363e8efd44fabbc625192f97d514385debd0f1b12f08ab";
+
+// openssl ecparam -name secp384r1 -genkey -noout
+inline constexpr const char* kP384Sec1 = R"(-----BEGIN EC PRIVATE KEY-----
+MIGkAgEBBDApvrHNRCe9VME0D3/sXsuUS9iPztOIEkx/GuAk3BX3mu+FQ8Bma82S
+KsrVWsGWMKSgBwYFK4EEACKhZANiAARal3z6WzgaMFTuVlGKvb+Ag/r0hMEGO1lo
+rI30N06KIHQr7uaL/fTdHdMrAhu6nUFnjF0nIXwqh+2mEesmc23Ppawe6mcHNSFO
+x+2Kk9b9xen9yxd6PYWCjXkxaNY4ePw=
+-----END EC PRIVATE KEY-----
+)";
+// openssl ecparam -name secp256k1 -genkey -noout, and its -pubout
+inline constexpr const char* kSecp256k1Sec1 = R"(-----BEGIN EC PRIVATE KEY-----
+MHQCAQEEIEzpqiItTjI8lFVZX4diDfDoxTFVswX16uglmdGGBHguoAcGBSuBBAAK
+oUQDQgAEH0EcIOfEoRm/X/vvd8EO7IcLgWKpQTdzkwDGdkithUOJQSXnA90w4h6B
+/PNjz4rCdaLPBcwl0oG07ZqdN5IMSQ==
+-----END EC PRIVATE KEY-----
+)";
+inline constexpr const char* kSecp256k1Public = R"(-----BEGIN PUBLIC KEY-----
+MFYwEAYHKoZIzj0CAQYFK4EEAAoDQgAEH0EcIOfEoRm/X/vvd8EO7IcLgWKpQTdz
+kwDGdkithUOJQSXnA90w4h6B/PNjz4rCdaLPBcwl0oG07ZqdN5IMSQ==
+-----END PUBLIC KEY-----
+)";
+// openssl genpkey -algorithm ED25519
+inline constexpr const char* kEd25519 = R"(-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIGVCECtWYaLx9iT7USa9/ErnpTWbseC1gug1GgTfjpY1
+-----END PRIVATE KEY-----
+)";
+// openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024
+inline constexpr const char* kRsa1024 = R"(-----BEGIN PRIVATE KEY-----
+MIICdgIBADANBgkqhkiG9w0BAQEFAASCAmAwggJcAgEAAoGBAL+sZxMADtXec1Ki
+XGCO9wTLgiL6xeonu5IchotG+E4wBwhQAqtX1yHDUXaffsuSo7y8TJpm+yXzYyuf
+8WrhlTwhrV91LsGv988iafZVlburyTM/ElbCwU/olb6NxbTeMBYdEVitnjhN9Hc3
+mOb1MKwOnpWw/P6nlO1m2RCxP9WtAgMBAAECgYEAvbtB2MwA43GsxEqVmLtMB8IP
+UuLbkLq98JcuE6Yv2u2tuGvDCKsN+IzoEb01/Ptt+0CFr31q9BklvKQ5jGw6lLGm
+eKzHV6vwFEl0I3qVASsqd2TSaKCrk+aIw+753hZOdnIyoPnTSMab3vd/r9UjzktI
+Nm4DpJcQ7yk+R/vpk70CQQDjv6DBoWIiHQHIeVEe6DDF8tnrpVFSm0pmo6tckafR
+i+MqHn+g/EpMYSQGYcptoOHoJ7rbNT0kMToYItKbKxk/AkEA13Ms8M39c4DODDXp
+rEGRgss06NMjdM/k4VVzFtHr2HmLuzhyH53VzP6AL16tq6COIvM/R7CxLV9n9WR6
+GU+KEwJAMmcuhKvatAIHav6uXVC1uplMcUJdBRMpHB4MxqfVpCJ5W9D0HgS3zL+S
+4Xay/iAk3uQsDmdx6JicassKIR0gsQJAcOT8Ro5Z4b07uvBBKq8M9XFPnzSL3rjV
+ITIqZWnIYJ2IF6mDO4f0MT+moavF6yntcOjvXrx6iuD0U4S76ilgmwJAZNkeNUpV
+hoHLAaR/5F7Jfk0gvCAOxARdXY6ri/c8gg/zoEuV9haYSDgF9kElwEsqs7y+DIk7
+2OQHxtql9DqJ8g==
+-----END PRIVATE KEY-----
+)";
+
+}  // namespace immudb::crypto::test_keys
