@@ -71,8 +71,9 @@ Result<Tx> Store::Impl::ReadTx(uint64_t id) const {
 }
 
 Result<ledger::TxHeader> Store::Impl::ReadTxHeader(uint64_t id) const {
-  IMMUDB_ASSIGN_OR_RETURN(Tx tx, ReadTx(id));
-  return std::move(tx.header);
+  Result<Tx> tx = ReadTx(id);
+  if (!tx.ok()) return tx.status();
+  return std::move(tx->header);
 }
 
 Result<Bytes> Store::Impl::ReadValue(const ValueRef& ref) const {

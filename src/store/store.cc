@@ -89,6 +89,7 @@ Status Store::Impl::Close() {
     closed_ = true;
   }
   commit_cv_.notify_all();
+  lock_.reset();  // another Store may open the directory now; our reads stay valid
   return st;
 }
 

@@ -141,8 +141,9 @@ class Store {
   // Close()s if not done yet (errors are lost; call Close to see them).
   ~Store();
 
-  // Waits for queued commits, syncs, writes a checkpoint and stops the committer. Further
-  // commits fail with FailedPrecondition; reads keep working until destruction.
+  // Waits for queued commits, syncs, writes a checkpoint, stops the committer and releases
+  // the directory lock. Further commits fail with FailedPrecondition; reads of the committed
+  // prefix keep working until destruction.
   Status Close();
 
   // ---- writing -------------------------------------------------------------------------
