@@ -1,0 +1,143 @@
+#include "server/immu_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/resource_quota.h>
+#include <grpcpp/support/server_interceptor.h>
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <filesystem>
+#include <thread>
+
+#include "server/file_user_store.h"
+#include "server/server_identity.h"
+
+#ifndef IMMUDB_VERSION
+#define IMMUDB_VERSION "0.0.0"
+#endif
+
+namespace immudb::server {
+namespace {
+
+// Adds `immudb-uuid: <server id>` to the initial metadata of every call, unary or streaming.
+class UuidHeaderInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit UuidHeaderInterceptor(const std::string* uuid) : uuid_(uuid) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->insert({"immudb-uuid", *uuid_});
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string* uuid_;
+};
+
+class UuidHeaderFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit UuidHeaderFactory(const std::string* uuid) : uuid_(uuid) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo*) override {
+    return new UuidHeaderInterceptor(uuid_);
+  }
+
+ private:
+  const std::string* uuid_;
+};
+
+}  // namespace
+
+const char* ServerVersion() { return IMMUDB_VERSION; }
+
+Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& options,
+                                                      ServerDeps deps) {
+  IMMUDB_RETURN_IF_ERROR(ValidateServerOptions(options));
+  std::unique_ptr<ImmuServer> s(new ImmuServer());
+  s->options_ = options;
+  s->deps_ = std::move(deps);
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return IoError("cannot create data folder " + options.dir + ": " + ec.message());
+  IMMUDB_ASSIGN_OR_RETURN(s->uuid_, LoadOrCreateServerId(options.dir));
+
+  if (!s->deps_.kv_handlers) s->deps_.kv_handlers = std::make_unique<KvHandlers>();
+  if (!s->deps_.databases) {
+    s->deps_.databases = std::make_unique<StaticDatabaseDirectory>(
+        std::vector<std::string>{kDefaultDatabase});
+  }
+  if (!s->deps_.users) {
+    auto path = (std::filesystem::path(options.dir) / "users.json").string();
+    IMMUDB_ASSIGN_OR_RETURN(auto store, FileUserStore::Open(path));
+    s->deps_.users = std::move(store);
+  }
+
+  SessionLimits limits;
+  limits.max_sessions = options.max_sessions;
+  limits.inactivity_time = options.max_session_inactivity_time;
+  limits.timeout = options.session_timeout;
+  limits.max_age = options.max_session_age_time;
+  limits.guard_interval = options.sessions_guard_check_interval;
+  limits.token_expiry = std::chrono::minutes(options.token_expiry_time_min);
+  s->sessions_ = std::make_unique<SessionManager>(limits);
+  s->access_ = std::make_unique<AccessControl>(
+      s->deps_.users.get(), s->sessions_.get(), s->deps_.databases.get(),
+      AccessControl::Options{options.auth, options.maintenance});
+  IMMUDB_RETURN_IF_ERROR(s->access_->Bootstrap(options.admin_password, options.force_admin_password));
+  if (options.auth && s->access_->DefaultPasswordInUse()) {
+    spdlog::warn("SECURITY WARNING: the sysadmin user 'immudb' has the default password "
+                 "'immudb'; change it (ChangePassword) or start with --admin-password");
+  }
+  if (!options.auth) spdlog::warn("authentication is disabled (--auth=false)");
+
+  ServiceDeps sd;
+  sd.access = s->access_.get();
+  sd.sessions = s->sessions_.get();
+  sd.databases = s->deps_.databases.get();
+  sd.kv = s->deps_.kv_handlers.get();
+  sd.server_uuid = s->uuid_;
+  sd.version = ServerVersion();
+  sd.started_at_unix = static_cast<int64_t>(std::time(nullptr));
+  s->service_ = std::make_unique<ImmuServiceImpl>(std::move(sd));
+
+  if (options.grpc_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  const std::string listen = options.address + ":" + std::to_string(options.port);
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &s->port_);
+  builder.RegisterService(s->service_.get());
+  builder.SetMaxReceiveMessageSize(options.max_recv_msg_size);
+  int threads = options.grpc_threads > 0
+                    ? options.grpc_threads
+                    : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()) * 4);
+  grpc::ResourceQuota quota("immudb-server");
+  quota.SetMaxThreads(threads);
+  builder.SetResourceQuota(quota);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<UuidHeaderFactory>(&s->uuid_));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  s->grpc_ = builder.BuildAndStart();
+  if (!s->grpc_ || s->port_ == 0) {
+    return Unavailable("cannot listen on " + listen + " (address in use or not allowed?)");
+  }
+  s->sessions_->StartGuard();
+  spdlog::info("immudb-cpp {} listening on {}:{} (data {}, server id {}, max {} gRPC threads)",
+               ServerVersion(), options.address, s->port_, options.dir, s->uuid_, threads);
+  return s;
+}
+
+ImmuServer::~ImmuServer() { Shutdown(std::chrono::seconds(1)); }
+
+void ImmuServer::Shutdown(std::chrono::milliseconds grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (grpc_) grpc_->Shutdown(std::chrono::system_clock::now() + grace);
+  if (sessions_) sessions_->StopGuard();
+}
+
+void ImmuServer::Wait() {
+  if (grpc_) grpc_->Wait();
+}
+
+}  // namespace immudb::server

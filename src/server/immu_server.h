@@ -1,0 +1,69 @@
+// The running gRPC server: opens the server's state in the data folder (instance id, users),
+// builds the ImmuService on a synchronous gRPC server with a bounded worker pool, and stops
+// it cleanly (no new calls, in-flight calls finish).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "server/access_control.h"
+#include "server/database_directory.h"
+#include "server/immu_service.h"
+#include "server/kv_handlers.h"
+#include "server/server_options.h"
+#include "server/session_manager.h"
+#include "server/user_store.h"
+
+namespace immudb::server {
+
+// What the layers below plug into the server. Any member left null gets the built-in
+// default: KvHandlers answering UNIMPLEMENTED, a directory listing only defaultdb, and the
+// users in <dir>/users.json (FileUserStore).
+struct ServerDeps {
+  std::unique_ptr<KvHandlers> kv_handlers;
+  std::unique_ptr<DatabaseDirectory> databases;
+  std::unique_ptr<UserStore> users;
+};
+
+// The product version reported by Health, ServerInfo and `immudb version`.
+const char* ServerVersion();
+
+class ImmuServer {
+ public:
+  // Creates the data folder if needed, loads or creates the instance id and the sysadmin
+  // user, and starts listening on options.address:options.port (port 0 = a free port).
+  static Result<std::unique_ptr<ImmuServer>> Start(const ServerOptions& options,
+                                                   ServerDeps deps = {});
+  ~ImmuServer();
+
+  // The port actually bound.
+  int port() const { return port_; }
+  // The xid sent as `immudb-uuid`.
+  const std::string& server_uuid() const { return uuid_; }
+  SessionManager& sessions() { return *sessions_; }
+
+  // Stops accepting calls, lets in-flight calls finish (cancelling them after `grace`),
+  // stops the session guard. Idempotent.
+  void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  // Blocks until Shutdown has completed.
+  void Wait();
+
+ private:
+  ImmuServer() = default;
+
+  ServerOptions options_;
+  ServerDeps deps_;
+  std::string uuid_;
+  int port_ = 0;
+  std::unique_ptr<SessionManager> sessions_;
+  std::unique_ptr<AccessControl> access_;
+  std::unique_ptr<ImmuServiceImpl> service_;
+  std::unique_ptr<grpc::Server> grpc_;
+  bool shut_down_ = false;
+};
+
+}  // namespace immudb::server

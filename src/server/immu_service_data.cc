@@ -1,0 +1,95 @@
+// The database-backed RPCs: gate (caller + permission), then the KvHandlers method.
+#include "server/immu_service.h"
+#include "server/status_map.h"
+
+namespace immudb::server {
+
+#define IMMUDB_FORWARD(Rpc, Req, Resp, access)                                    \
+  grpc::Status ImmuServiceImpl::Rpc(Ctx* ctx, const Req* req, Resp* resp) {       \
+    CallInfo info;                                                                \
+    if (grpc::Status g = Gate(ctx, access, &info); !g.ok()) return g;             \
+    return ToGrpcStatus(deps_.kv->Rpc(info, *req, resp));                         \
+  }
+#define IMMUDB_FORWARD_EMPTY(Rpc, Resp, access)                                   \
+  grpc::Status ImmuServiceImpl::Rpc(Ctx* ctx, const Empty*, Resp* resp) {         \
+    CallInfo info;                                                                \
+    if (grpc::Status g = Gate(ctx, access, &info); !g.ok()) return g;             \
+    return ToGrpcStatus(deps_.kv->Rpc(info, resp));                               \
+  }
+
+// Writes. (GetAll needs read-write in immudb's permission table.)
+IMMUDB_FORWARD(Set, schema::SetRequest, schema::TxHeader, Access::kReadWrite)
+IMMUDB_FORWARD(VerifiableSet, schema::VerifiableSetRequest, schema::VerifiableTx, Access::kReadWrite)
+IMMUDB_FORWARD(Delete, schema::DeleteKeysRequest, schema::TxHeader, Access::kReadWrite)
+IMMUDB_FORWARD(ExecAll, schema::ExecAllRequest, schema::TxHeader, Access::kReadWrite)
+IMMUDB_FORWARD(SetReference, schema::ReferenceRequest, schema::TxHeader, Access::kReadWrite)
+IMMUDB_FORWARD(VerifiableSetReference, schema::VerifiableReferenceRequest, schema::VerifiableTx,
+               Access::kReadWrite)
+IMMUDB_FORWARD(ZAdd, schema::ZAddRequest, schema::TxHeader, Access::kReadWrite)
+IMMUDB_FORWARD(VerifiableZAdd, schema::VerifiableZAddRequest, schema::VerifiableTx, Access::kReadWrite)
+IMMUDB_FORWARD(GetAll, schema::KeyListRequest, schema::Entries, Access::kReadWrite)
+
+// Reads.
+IMMUDB_FORWARD(Get, schema::KeyRequest, schema::Entry, Access::kRead)
+IMMUDB_FORWARD(VerifiableGet, schema::VerifiableGetRequest, schema::VerifiableEntry, Access::kRead)
+IMMUDB_FORWARD(Scan, schema::ScanRequest, schema::Entries, Access::kRead)
+IMMUDB_FORWARD(Count, schema::KeyPrefix, schema::EntryCount, Access::kRead)
+IMMUDB_FORWARD_EMPTY(CountAll, schema::EntryCount, Access::kRead)
+IMMUDB_FORWARD(TxById, schema::TxRequest, schema::Tx, Access::kRead)
+IMMUDB_FORWARD(VerifiableTxById, schema::VerifiableTxRequest, schema::VerifiableTx, Access::kRead)
+IMMUDB_FORWARD(TxScan, schema::TxScanRequest, schema::TxList, Access::kRead)
+IMMUDB_FORWARD(History, schema::HistoryRequest, schema::Entries, Access::kRead)
+IMMUDB_FORWARD(ZScan, schema::ZScanRequest, schema::ZEntries, Access::kRead)
+IMMUDB_FORWARD_EMPTY(CurrentState, schema::ImmutableState, Access::kRead)
+IMMUDB_FORWARD_EMPTY(DatabaseHealth, schema::DatabaseHealthResponse, Access::kRead)
+
+// Index maintenance (admin on the database).
+IMMUDB_FORWARD(FlushIndex, schema::FlushIndexRequest, schema::FlushIndexResponse, Access::kAdmin)
+
+grpc::Status ImmuServiceImpl::CompactIndex(Ctx* ctx, const Empty*, Empty*) {
+  CallInfo info;
+  if (grpc::Status g = Gate(ctx, Access::kAdmin, &info); !g.ok()) return g;
+  return ToGrpcStatus(deps_.kv->CompactIndex(info));
+}
+
+#undef IMMUDB_FORWARD
+#undef IMMUDB_FORWARD_EMPTY
+
+// Catalog: these do not need a selected database.
+grpc::Status ImmuServiceImpl::CreateDatabaseV2(Ctx* ctx, const schema::CreateDatabaseRequest* req,
+                                               schema::CreateDatabaseResponse* resp) {
+  auto caller = ResolveCaller(ctx);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (!caller->user.sysadmin) return ToGrpcStatus(PermissionDenied("permission denied"));
+  CallInfo info{caller->principal.username, caller->principal.database, ctx};
+  return ToGrpcStatus(deps_.kv->CreateDatabaseV2(info, *req, resp));
+}
+
+grpc::Status ImmuServiceImpl::DatabaseListV2(Ctx* ctx, const schema::DatabaseListRequestV2*,
+                                             schema::DatabaseListResponseV2* resp) {
+  auto caller = ResolveCaller(ctx);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  CallInfo info{caller->principal.username, caller->principal.database, ctx};
+  Status st = deps_.kv->DatabaseListV2(info, resp);
+  if (st.code() != Code::kUnimplemented) return ToGrpcStatus(st);
+  // Until the catalog is wired: the names the caller may use, nothing else known.
+  for (const std::string& name : deps_.databases->List()) {
+    if (!caller->user.sysadmin && caller->user.PermissionOn(name) == kPermissionNone) continue;
+    resp->add_databases()->set_name(name);
+    resp->mutable_databases(resp->databases_size() - 1)->set_loaded(true);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ImmuServiceImpl::DatabaseList(Ctx* ctx, const Empty*,
+                                           schema::DatabaseListResponse* resp) {
+  auto caller = ResolveCaller(ctx);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  for (const std::string& name : deps_.databases->List()) {
+    if (!caller->user.sysadmin && caller->user.PermissionOn(name) == kPermissionNone) continue;
+    resp->add_databases()->set_databasename(name);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace immudb::server

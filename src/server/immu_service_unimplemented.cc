@@ -1,0 +1,76 @@
+// RPCs whose features do not exist yet: each answers UNIMPLEMENTED naming the feature, so a
+// client sees what is missing instead of a bare "unimplemented".
+#include "server/immu_service.h"
+#include "server/status_map.h"
+
+namespace immudb::server {
+
+#define IMMUDB_UNIMPLEMENTED(Rpc, feature, ...) \
+  grpc::Status ImmuServiceImpl::Rpc(__VA_ARGS__) { return ToGrpcStatus(NotYet(feature)); }
+
+IMMUDB_UNIMPLEMENTED(NewTx, "NewTx (interactive SQL transactions)", Ctx*, const schema::NewTxRequest*,
+                     schema::NewTxResponse*)
+IMMUDB_UNIMPLEMENTED(Commit, "Commit (interactive SQL transactions)", Ctx*, const Empty*,
+                     schema::CommittedSQLTx*)
+IMMUDB_UNIMPLEMENTED(Rollback, "Rollback (interactive SQL transactions)", Ctx*, const Empty*, Empty*)
+IMMUDB_UNIMPLEMENTED(TxSQLExec, "TxSQLExec (interactive SQL transactions)", Ctx*,
+                     const schema::SQLExecRequest*, Empty*)
+IMMUDB_UNIMPLEMENTED(TxSQLQuery, "TxSQLQuery (interactive SQL transactions)", Ctx*,
+                     const schema::SQLQueryRequest*, grpc::ServerWriter<schema::SQLQueryResult>*)
+IMMUDB_UNIMPLEMENTED(CreateDatabase, "CreateDatabase (database creation)", Ctx*,
+                     const schema::Database*, Empty*)
+IMMUDB_UNIMPLEMENTED(CreateDatabaseWith, "CreateDatabaseWith (database creation)", Ctx*,
+                     const schema::DatabaseSettings*, Empty*)
+IMMUDB_UNIMPLEMENTED(LoadDatabase, "LoadDatabase (database loading)", Ctx*,
+                     const schema::LoadDatabaseRequest*, schema::LoadDatabaseResponse*)
+IMMUDB_UNIMPLEMENTED(UnloadDatabase, "UnloadDatabase (database unloading)", Ctx*,
+                     const schema::UnloadDatabaseRequest*, schema::UnloadDatabaseResponse*)
+IMMUDB_UNIMPLEMENTED(DeleteDatabase, "DeleteDatabase (database deletion)", Ctx*,
+                     const schema::DeleteDatabaseRequest*, schema::DeleteDatabaseResponse*)
+IMMUDB_UNIMPLEMENTED(UpdateDatabase, "UpdateDatabase (database settings)", Ctx*,
+                     const schema::DatabaseSettings*, Empty*)
+IMMUDB_UNIMPLEMENTED(UpdateDatabaseV2, "UpdateDatabaseV2 (database settings)", Ctx*,
+                     const schema::UpdateDatabaseRequest*, schema::UpdateDatabaseResponse*)
+IMMUDB_UNIMPLEMENTED(GetDatabaseSettings, "GetDatabaseSettings (database settings)", Ctx*,
+                     const Empty*, schema::DatabaseSettings*)
+IMMUDB_UNIMPLEMENTED(GetDatabaseSettingsV2, "GetDatabaseSettingsV2 (database settings)", Ctx*,
+                     const schema::DatabaseSettingsRequest*, schema::DatabaseSettingsResponse*)
+IMMUDB_UNIMPLEMENTED(streamGet, "streamGet (streaming API)", Ctx*, const schema::KeyRequest*,
+                     grpc::ServerWriter<schema::Chunk>*)
+IMMUDB_UNIMPLEMENTED(streamSet, "streamSet (streaming API)", Ctx*, grpc::ServerReader<schema::Chunk>*,
+                     schema::TxHeader*)
+IMMUDB_UNIMPLEMENTED(streamVerifiableGet, "streamVerifiableGet (streaming API)", Ctx*,
+                     const schema::VerifiableGetRequest*, grpc::ServerWriter<schema::Chunk>*)
+IMMUDB_UNIMPLEMENTED(streamVerifiableSet, "streamVerifiableSet (streaming API)", Ctx*,
+                     grpc::ServerReader<schema::Chunk>*, schema::VerifiableTx*)
+IMMUDB_UNIMPLEMENTED(streamScan, "streamScan (streaming API)", Ctx*, const schema::ScanRequest*,
+                     grpc::ServerWriter<schema::Chunk>*)
+IMMUDB_UNIMPLEMENTED(streamZScan, "streamZScan (streaming API)", Ctx*, const schema::ZScanRequest*,
+                     grpc::ServerWriter<schema::Chunk>*)
+IMMUDB_UNIMPLEMENTED(streamHistory, "streamHistory (streaming API)", Ctx*,
+                     const schema::HistoryRequest*, grpc::ServerWriter<schema::Chunk>*)
+IMMUDB_UNIMPLEMENTED(streamExecAll, "streamExecAll (streaming API)", Ctx*,
+                     grpc::ServerReader<schema::Chunk>*, schema::TxHeader*)
+IMMUDB_UNIMPLEMENTED(exportTx, "exportTx (replication)", Ctx*, const schema::ExportTxRequest*,
+                     grpc::ServerWriter<schema::Chunk>*)
+IMMUDB_UNIMPLEMENTED(replicateTx, "replicateTx (replication)", Ctx*,
+                     grpc::ServerReader<schema::Chunk>*, schema::TxHeader*)
+IMMUDB_UNIMPLEMENTED(streamExportTx, "streamExportTx (replication)", Ctx*,
+                     grpc::ServerReaderWriter<schema::Chunk, schema::ExportTxRequest>*)
+IMMUDB_UNIMPLEMENTED(SQLExec, "SQLExec (SQL)", Ctx*, const schema::SQLExecRequest*,
+                     schema::SQLExecResult*)
+IMMUDB_UNIMPLEMENTED(UnarySQLQuery, "UnarySQLQuery (SQL)", Ctx*, const schema::SQLQueryRequest*,
+                     schema::SQLQueryResult*)
+IMMUDB_UNIMPLEMENTED(SQLQuery, "SQLQuery (SQL)", Ctx*, const schema::SQLQueryRequest*,
+                     grpc::ServerWriter<schema::SQLQueryResult>*)
+IMMUDB_UNIMPLEMENTED(ListTables, "ListTables (SQL)", Ctx*, const Empty*, schema::SQLQueryResult*)
+IMMUDB_UNIMPLEMENTED(DescribeTable, "DescribeTable (SQL)", Ctx*, const schema::Table*,
+                     schema::SQLQueryResult*)
+IMMUDB_UNIMPLEMENTED(VerifiableSQLGet, "VerifiableSQLGet (SQL)", Ctx*,
+                     const schema::VerifiableSQLGetRequest*, schema::VerifiableSQLEntry*)
+IMMUDB_UNIMPLEMENTED(TruncateDatabase, "TruncateDatabase (truncation)", Ctx*,
+                     const schema::TruncateDatabaseRequest*, schema::TruncateDatabaseResponse*)
+
+#undef IMMUDB_UNIMPLEMENTED
+
+}  // namespace immudb::server

@@ -1,0 +1,76 @@
+// The database-backed RPCs, as one interface the database layer implements.
+//
+// The service (immu_service.h) authenticates every call, resolves the caller's database and
+// checks the permission the RPC needs (PROTOCOL.md 5.1) BEFORE calling a handler here, so a
+// handler only does the work: it reads the request, fills the response, and returns a
+// Status (mapped by status_map.h; use NotFound("key not found") etc. with immudb's texts).
+// Every default answers UNIMPLEMENTED naming the feature. To wire the database layer:
+// subclass KvHandlers, override what is ready, and pass it in ServerDeps::kv_handlers
+// (grpc_server.h).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "base/status.h"
+#include "schema.pb.h"
+
+namespace immudb::server {
+
+// What a handler knows about the call.
+struct CallInfo {
+  std::string username;  // empty when auth is off
+  std::string database;  // the selected database (lower-case name), never empty here
+  grpc::ServerContext* grpc = nullptr;
+};
+
+class KvHandlers {
+ public:
+  virtual ~KvHandlers() = default;
+
+  // Writes (need read-write permission).
+  virtual Status Set(const CallInfo&, const schema::SetRequest&, schema::TxHeader*);
+  virtual Status VerifiableSet(const CallInfo&, const schema::VerifiableSetRequest&,
+                               schema::VerifiableTx*);
+  virtual Status Delete(const CallInfo&, const schema::DeleteKeysRequest&, schema::TxHeader*);
+  virtual Status ExecAll(const CallInfo&, const schema::ExecAllRequest&, schema::TxHeader*);
+  virtual Status SetReference(const CallInfo&, const schema::ReferenceRequest&, schema::TxHeader*);
+  virtual Status VerifiableSetReference(const CallInfo&, const schema::VerifiableReferenceRequest&,
+                                        schema::VerifiableTx*);
+  virtual Status ZAdd(const CallInfo&, const schema::ZAddRequest&, schema::TxHeader*);
+  virtual Status VerifiableZAdd(const CallInfo&, const schema::VerifiableZAddRequest&,
+                                schema::VerifiableTx*);
+  virtual Status GetAll(const CallInfo&, const schema::KeyListRequest&, schema::Entries*);
+
+  // Reads (need read permission).
+  virtual Status Get(const CallInfo&, const schema::KeyRequest&, schema::Entry*);
+  virtual Status VerifiableGet(const CallInfo&, const schema::VerifiableGetRequest&,
+                               schema::VerifiableEntry*);
+  virtual Status Scan(const CallInfo&, const schema::ScanRequest&, schema::Entries*);
+  virtual Status Count(const CallInfo&, const schema::KeyPrefix&, schema::EntryCount*);
+  virtual Status CountAll(const CallInfo&, schema::EntryCount*);
+  virtual Status TxById(const CallInfo&, const schema::TxRequest&, schema::Tx*);
+  virtual Status VerifiableTxById(const CallInfo&, const schema::VerifiableTxRequest&,
+                                  schema::VerifiableTx*);
+  virtual Status TxScan(const CallInfo&, const schema::TxScanRequest&, schema::TxList*);
+  virtual Status History(const CallInfo&, const schema::HistoryRequest&, schema::Entries*);
+  virtual Status ZScan(const CallInfo&, const schema::ZScanRequest&, schema::ZEntries*);
+  virtual Status CurrentState(const CallInfo&, schema::ImmutableState*);
+  virtual Status DatabaseHealth(const CallInfo&, schema::DatabaseHealthResponse*);
+
+  // Administration (need admin permission on the database).
+  virtual Status FlushIndex(const CallInfo&, const schema::FlushIndexRequest&,
+                            schema::FlushIndexResponse*);
+  virtual Status CompactIndex(const CallInfo&);
+
+  // Catalog (sysadmin). `database` in CallInfo is the caller's current one.
+  virtual Status CreateDatabaseV2(const CallInfo&, const schema::CreateDatabaseRequest&,
+                                  schema::CreateDatabaseResponse*);
+  virtual Status DatabaseListV2(const CallInfo&, schema::DatabaseListResponseV2*);
+};
+
+// Unimplemented("<feature> is not implemented yet") with the same wording everywhere.
+Status NotYet(const char* feature);
+
+}  // namespace immudb::server

@@ -1,0 +1,90 @@
+// The server's settings, immudb's flags and defaults, and how they are read.
+//
+// Sources, lowest priority first (immudb's order): built-in defaults, the TOML config file
+// (--config, keys named like the flags), IMMUDB_<FLAG> environment variables (upper case, '-'
+// replaced by '_', e.g. IMMUDB_MAX_SESSIONS, IMMUDB_SIGNINGKEY), then command-line flags.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace immudb::server {
+
+enum class LogFormat { kText, kJson };
+
+struct ServerOptions {
+  std::string address = "0.0.0.0";
+  int port = 3322;
+  std::string dir = "./data";
+  std::string config;  // path of the TOML config file; empty = none
+  std::string admin_password = "immudb";
+  bool admin_password_given = false;  // set when admin-password came from any source
+  bool force_admin_password = false;
+  bool auth = true;
+  bool maintenance = false;
+  std::string signing_key;  // PEM EC private key path; empty = states are not signed
+  bool synced = true;
+  int max_recv_msg_size = 32 * 1024 * 1024;
+  int max_sessions = 100;
+  std::chrono::milliseconds max_session_inactivity_time = std::chrono::minutes(3);
+  std::chrono::milliseconds max_session_age_time{0};  // 0 = unlimited
+  std::chrono::milliseconds session_timeout = std::chrono::minutes(2);
+  std::chrono::milliseconds sessions_guard_check_interval = std::chrono::minutes(1);
+  int token_expiry_time_min = 1440;
+  int max_active_databases = 100;
+  std::string logfile;  // empty = stderr
+  LogFormat logformat = LogFormat::kText;
+  std::string pidfile;  // empty = no pid file
+  std::string fips_mode;  // "off" | "on" | "strict"; empty = the build's default
+  int grpc_threads = 0;   // upper bound of gRPC worker threads; 0 = 4 x hardware threads
+  bool grpc_reflection = true;
+};
+
+// One settable option: its flag name, a help line and whether it takes no value (bool).
+struct OptionSpec {
+  std::string name;
+  std::string help;
+  bool is_bool = false;
+  std::function<Status(ServerOptions&, std::string_view)> set;
+};
+
+// Every option the server understands, in --help order.
+const std::vector<OptionSpec>& ServerOptionSpecs();
+
+// Sets option `name` from its text form ("true"/"false", integers, Go durations such as
+// "2m", "90s", "1h30m", "500ms"). Unknown names and malformed values are InvalidArgument.
+Status SetServerOption(ServerOptions& options, std::string_view name, std::string_view value);
+
+// Parses a Go-style duration ("0", "2m", "1h30m", "1.5s", "250ms", "10us").
+Result<std::chrono::milliseconds> ParseGoDuration(std::string_view text);
+
+// Applies every key of the TOML file at `path` (top-level keys named like the flags, values of
+// any TOML scalar type). Unknown keys are an error naming the key.
+Status ApplyConfigFile(ServerOptions& options, const std::string& path);
+
+// Applies IMMUDB_<FLAG> variables found through `getenv` (default: std::getenv).
+Status ApplyEnvironment(ServerOptions& options,
+                        const std::function<const char*(const char*)>& getenv = nullptr);
+
+// The whole resolution: defaults, then the config file (named by `flags["config"]`, or
+// IMMUDB_CONFIG), then the environment, then `flags` (flag name -> text as given on the
+// command line). Validates the result.
+Result<ServerOptions> ResolveServerOptions(
+    const std::map<std::string, std::string>& flags,
+    const std::function<const char*(const char*)>& getenv = nullptr);
+
+// Checks ranges (port 0-65535, sizes > 0, ...). Port 0 means "pick a free port".
+Status ValidateServerOptions(const ServerOptions& options);
+
+// "IMMUDB_" + upper-cased flag name with '-' -> '_'.
+std::string EnvironmentName(std::string_view flag);
+
+}  // namespace immudb::server
