@@ -14,6 +14,25 @@ TEST(KeyPolicy, ApprovedKeysPass) {
   EXPECT_TRUE(CheckKeyPem(test_keys::kP256Sec1).ok());
   EXPECT_TRUE(CheckKeyPem(test_keys::kP256Public).ok());
   EXPECT_TRUE(CheckKeyPem(test_keys::kP384Sec1).ok());
+  EXPECT_TRUE(CheckKeyPem(test_keys::kP256Cert).ok()) << CheckKeyPem(test_keys::kP256Cert).ToString();
+}
+
+TEST(KeyPolicy, CertificatesRefusedInFipsModeOnly) {
+  for (const char* pem : {test_keys::kEd25519Cert, test_keys::kSecp256k1Cert}) {
+    Status st = CheckKeyPem(pem);
+    if (Fips()) {
+      EXPECT_EQ(st.code(), Code::kCryptoError) << st.ToString();
+      EXPECT_NE(st.message().find("refused in FIPS mode"), std::string::npos) << st.ToString();
+    } else {
+      EXPECT_TRUE(st.ok()) << st.ToString();
+    }
+  }
+  if (Fips()) {
+    EXPECT_NE(CheckKeyPem(test_keys::kEd25519Cert).message().find("ED25519"), std::string::npos);
+    EXPECT_NE(CheckKeyPem(test_keys::kSecp256k1Cert).message().find("secp256k1"),
+              std::string::npos)
+        << CheckKeyPem(test_keys::kSecp256k1Cert).ToString();
+  }
 }
 
 TEST(KeyPolicy, NonApprovedKeysRefusedInFipsModeOnly) {
