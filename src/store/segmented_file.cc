@@ -150,17 +150,23 @@ Status SegmentedFile::Sync() {
 }
 
 Status SegmentedFile::SetEnd(uint64_t end) {
-  uint64_t keep = (end + opts_.segment_size - 1) / opts_.segment_size;  // segments with data
-  for (uint64_t i = 0; i < std::min<uint64_t>(keep, NumSegments()); ++i) {
-    Segment* seg = Get(i);
-    if (!seg->header_error.empty()) {
-      return Corruption(SegmentPath(i) + ": " + seg->header_error + " (segment holds committed data)");
-    }
-  }
-  if (NumSegments() < keep) {
+  // Segments before `cut` hold committed bytes; segment `cut` is where the next write goes
+  // (kept when sound, so reopening does not re-create it); later ones hold nothing.
+  const uint64_t full = end / opts_.segment_size;
+  const uint64_t with_data = full + (end % opts_.segment_size != 0 ? 1 : 0);
+  if (NumSegments() < with_data) {
     return Corruption(opts_.dir + ": committed data extends to offset " + std::to_string(end) +
                       " but only " + std::to_string(NumSegments()) + " segments exist");
   }
+  for (uint64_t i = 0; i < with_data; ++i) {
+    Segment* seg = Get(i);
+    if (!seg->header_error.empty()) {
+      return Corruption(SegmentPath(i) + ": " + seg->header_error +
+                        " (segment holds committed data)");
+    }
+  }
+  uint64_t keep = with_data;
+  if (keep == full && NumSegments() > full && Get(full)->header_error.empty()) keep = full + 1;
   bool removed = false;
   while (NumSegments() > keep) {
     uint64_t last = NumSegments() - 1;

@@ -47,8 +47,9 @@ class SegmentedFile {
   Status Read(uint64_t offset, size_t n, uint8_t* out) const;
   // fdatasyncs every segment written since the previous Sync.
   Status Sync();
-  // Declares [0, end) the committed content: segments starting at or after end are
-  // deleted; a damaged header on a segment that holds committed bytes is Corruption.
+  // Declares [0, end) the committed content: segments after the one holding offset `end`
+  // are deleted (that one too if its header is damaged: a crash during its creation); a
+  // damaged header on a segment that holds committed bytes is Corruption.
   Status SetEnd(uint64_t end);
 
   // "<dir>/00000003.seg at byte 1234" for error messages about logical offset.

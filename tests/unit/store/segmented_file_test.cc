@@ -69,11 +69,16 @@ TEST(SegmentedFileTest, SetEndDropsSegmentsPastTheEnd) {
   auto f = SegmentedFile::Open(Env::Default(), Opts(dir.Sub("s")));
   ASSERT_TRUE(f.ok());
   ASSERT_TRUE((*f)->Write(0, Pattern(450, 4)).ok());
+  ASSERT_TRUE((*f)->SetEnd(250).ok());
+  EXPECT_EQ((*f)->NumSegments(), 3u);
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("s/00000003.seg")));
+  // At a segment boundary the next (sound) segment stays for the next write.
   ASSERT_TRUE((*f)->SetEnd(200).ok());
+  EXPECT_EQ((*f)->NumSegments(), 3u);
+  ASSERT_TRUE((*f)->SetEnd(150).ok());
   EXPECT_EQ((*f)->NumSegments(), 2u);
-  EXPECT_FALSE(std::filesystem::exists(dir.Sub("s/00000002.seg")));
   ASSERT_TRUE((*f)->SetEnd(0).ok());
-  EXPECT_EQ((*f)->NumSegments(), 0u);
+  EXPECT_EQ((*f)->NumSegments(), 1u);
 }
 
 TEST(SegmentedFileTest, DamagedHeaderIsCorruptionUnlessPastTheEnd) {
@@ -98,6 +103,7 @@ TEST(SegmentedFileTest, DamagedHeaderIsCorruptionUnlessPastTheEnd) {
   // When the damaged segment holds nothing committed (crash during its creation), it goes.
   EXPECT_TRUE((*f)->SetEnd(100).ok());
   EXPECT_EQ((*f)->NumSegments(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("s/00000001.seg")));
 }
 
 TEST(SegmentedFileTest, WrongMagicOrSizeIsDetected) {
