@@ -4,6 +4,7 @@
 //
 //   crypto_bench [--fips-module-dir=DIR] [google benchmark flags]
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -78,6 +79,8 @@ void Register(const std::vector<Flavour>& flavours) {
 // iteration (the median when repetitions are requested) for the ratio table.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
+  RatioReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
+
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& r : runs) {
