@@ -1,0 +1,132 @@
+#include "client/state_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "client/base64.h"
+
+namespace immudb::client {
+namespace {
+
+Status Errno(const std::string& what) { return IoError(what + ": " + std::strerror(errno)); }
+
+// db -> base64 line payload, in file order.
+Result<std::map<std::string, std::string>> ReadLines(const std::string& path) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno == ENOENT) return out;
+    return Errno("cannot open " + path);
+  }
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    size_t colon = line.rfind(':');
+    if (colon == std::string::npos) return Corruption("malformed state file " + path);
+    out[line.substr(0, colon)] = line.substr(colon + 1);
+  }
+  return out;
+}
+
+Status WriteAll(int fd, const std::string& data, const std::string& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("cannot write " + path);
+    }
+    done += size_t(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StateStore::Lock& StateStore::Lock::operator=(Lock&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+StateStore::Lock::~Lock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+std::string StateStore::FilePath(const std::string& server_uuid) const {
+  return dir_ + "/.state-" + server_uuid;
+}
+
+Result<StateStore::Lock> StateStore::LockServer(const std::string& server_uuid) const {
+  ::mkdir(dir_.c_str(), 0700);
+  std::string path = FilePath(server_uuid) + ".lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("cannot open " + path);
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      Status st = Errno("cannot lock " + path);
+      ::close(fd);
+      return st;
+    }
+  }
+  return Lock(fd);
+}
+
+Result<std::optional<schema::ImmutableState>> StateStore::Get(const std::string& server_uuid,
+                                                              const std::string& db) const {
+  std::string path = FilePath(server_uuid);
+  IMMUDB_ASSIGN_OR_RETURN(auto lines, ReadLines(path));
+  auto it = lines.find(db);
+  if (it == lines.end()) return std::optional<schema::ImmutableState>();
+  Bytes raw;
+  schema::ImmutableState state;
+  if (!Base64Decode(it->second, &raw) || !state.ParseFromArray(raw.data(), int(raw.size()))) {
+    return Corruption("malformed state of database " + db + " in " + path);
+  }
+  return std::optional<schema::ImmutableState>(std::move(state));
+}
+
+Status StateStore::Put(const std::string& server_uuid, const schema::ImmutableState& state) const {
+  ::mkdir(dir_.c_str(), 0700);
+  std::string path = FilePath(server_uuid);
+  IMMUDB_ASSIGN_OR_RETURN(auto lines, ReadLines(path));
+  std::string raw;
+  if (!state.SerializeToString(&raw)) return Internal("cannot serialise state");
+  lines[state.db()] = Base64Encode(AsBytes(raw));
+  std::string text;
+  for (const auto& [db, payload] : lines) {
+    if (!text.empty()) text += '\n';
+    text += db + ":" + payload;
+  }
+
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("cannot create " + tmp);
+  Status st = WriteAll(fd, text, tmp);
+  if (st.ok() && ::fsync(fd) != 0) st = Errno("cannot sync " + tmp);
+  ::close(fd);
+  if (!st.ok()) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename " + tmp);
+  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return Status::Ok();
+}
+
+}  // namespace immudb::client

@@ -1,0 +1,51 @@
+// The client's trusted states, one file per server identity in a state folder, as immudb's
+// Go client keeps them: `<dir>/.state-<serverUUID>`, one line per database
+// `<db>:<base64(protobuf ImmutableState)>`, lines joined by '\n'. Every update rewrites the
+// file atomically (temp file + fsync + rename + fsync of the folder), so a crash leaves
+// either the old or the new state. Lock() takes an exclusive OS lock (flock on a sibling
+// `.lock` file) that the caller holds across a whole verified call, so concurrent clients
+// sharing the folder cannot interleave read-verify-write.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/status.h"
+#include "schema.pb.h"
+
+namespace immudb::client {
+
+class StateStore {
+ public:
+  explicit StateStore(std::string dir) : dir_(std::move(dir)) {}
+
+  // The exclusive lock on one server's state file, released on destruction.
+  class Lock {
+   public:
+    Lock() = default;
+    explicit Lock(int fd) : fd_(fd) {}
+    Lock(Lock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+    Lock& operator=(Lock&& o) noexcept;
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+    ~Lock();
+
+   private:
+    int fd_ = -1;
+  };
+
+  const std::string& dir() const { return dir_; }
+  std::string FilePath(const std::string& server_uuid) const;
+
+  Result<Lock> LockServer(const std::string& server_uuid) const;
+  // The stored state of db on that server, or nullopt when there is none.
+  Result<std::optional<schema::ImmutableState>> Get(const std::string& server_uuid,
+                                                    const std::string& db) const;
+  // Replaces the state of state.db() on that server (other databases' lines are kept).
+  Status Put(const std::string& server_uuid, const schema::ImmutableState& state) const;
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace immudb::client

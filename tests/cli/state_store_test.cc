@@ -1,0 +1,124 @@
+// The trusted-state files: format, per-database lines, atomic replacement, corruption.
+#include <gtest/gtest.h>
+
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "client/base64.h"
+#include "client/state_store.h"
+
+namespace immudb::client {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class StateStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("immudb-state-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+schema::ImmutableState MakeState(const std::string& db, uint64_t tx, char fill) {
+  schema::ImmutableState s;
+  s.set_db(db);
+  s.set_txid(tx);
+  s.set_txhash(std::string(32, fill));
+  return s;
+}
+
+TEST(Base64Test, RoundTripsAndRejectsGarbage) {
+  for (std::string in : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+    std::string enc = Base64Encode(AsBytes(in));
+    Bytes dec;
+    ASSERT_TRUE(Base64Decode(enc, &dec)) << enc;
+    EXPECT_EQ(ToString(dec), in);
+  }
+  EXPECT_EQ(Base64Encode(AsBytes("foobar")), "Zm9vYmFy");
+  EXPECT_EQ(Base64Encode(AsBytes("fo")), "Zm8=");
+  Bytes out;
+  EXPECT_FALSE(Base64Decode("Zm8", &out));
+  EXPECT_FALSE(Base64Decode("Z=8=", &out));
+  EXPECT_FALSE(Base64Decode("Zm*=", &out));
+}
+
+TEST_F(StateStoreTest, MissingStateIsNone) {
+  StateStore store(dir_.string());
+  auto got = store.Get("uuid1", "defaultdb");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(StateStoreTest, PutGetPerDatabaseAndFileFormat) {
+  StateStore store(dir_.string());
+  ASSERT_TRUE(store.Put("uuid1", MakeState("defaultdb", 3, 'a')).ok());
+  ASSERT_TRUE(store.Put("uuid1", MakeState("otherdb", 7, 'b')).ok());
+  ASSERT_TRUE(store.Put("uuid1", MakeState("defaultdb", 4, 'c')).ok());
+  ASSERT_TRUE(store.Put("uuid2", MakeState("defaultdb", 1, 'd')).ok());
+
+  auto got = store.Get("uuid1", "defaultdb");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->txid(), 4u);
+  EXPECT_EQ((*got)->txhash(), std::string(32, 'c'));
+  got = store.Get("uuid1", "otherdb");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->txid(), 7u);
+  got = store.Get("uuid2", "defaultdb");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->txid(), 1u);
+
+  // <db>:<base64(proto)> lines joined by '\n', no trailing newline, no temp file left.
+  std::string text = ReadFile(store.FilePath("uuid1"));
+  std::string raw;
+  ASSERT_TRUE(MakeState("defaultdb", 4, 'c').SerializeToString(&raw));
+  EXPECT_EQ(text, "defaultdb:" + Base64Encode(AsBytes(raw)) + "\notherdb:" +
+                      [&] {
+                        std::string r;
+                        EXPECT_TRUE(MakeState("otherdb", 7, 'b').SerializeToString(&r));
+                        return Base64Encode(AsBytes(r));
+                      }());
+  EXPECT_FALSE(std::filesystem::exists(store.FilePath("uuid1") + ".tmp"));
+}
+
+TEST_F(StateStoreTest, CorruptFileIsReportedNotIgnored) {
+  StateStore store(dir_.string());
+  ASSERT_TRUE(store.Put("uuid1", MakeState("defaultdb", 3, 'a')).ok());
+  {
+    std::ofstream out(store.FilePath("uuid1"), std::ios::trunc);
+    out << "defaultdb:!!!notbase64";
+  }
+  auto got = store.Get("uuid1", "defaultdb");
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), Code::kCorruption);
+}
+
+TEST_F(StateStoreTest, LockIsExclusiveAcrossDescriptors) {
+  StateStore store(dir_.string());
+  auto lock = store.LockServer("uuid1");
+  ASSERT_TRUE(lock.ok()) << lock.status().ToString();
+  // A second open file description cannot take the flock while the first holds it.
+  std::string path = store.FilePath("uuid1") + ".lock";
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(::flock(fileno(f), LOCK_EX | LOCK_NB), 0);
+  *lock = StateStore::Lock();  // release
+  EXPECT_EQ(::flock(fileno(f), LOCK_EX | LOCK_NB), 0);
+  std::fclose(f);
+}
+
+}  // namespace
+}  // namespace immudb::client
