@@ -124,6 +124,7 @@ Status Index::Destroy(const std::string& path) {
 }
 
 Status Index::Close() {
+  std::unique_lock<std::shared_mutex> guard(mu_);
   if (db_ == nullptr) return Status::Ok();
   Status st = FromRocks(db_->Flush(rocksdb::FlushOptions()), "flush");
   Status cst = FromRocks(db_->Close(), "close");
@@ -132,9 +133,16 @@ Status Index::Close() {
   return st.ok() ? cst : st;
 }
 
-Status Index::Flush() { return FromRocks(db_->Flush(rocksdb::FlushOptions()), "flush"); }
+Status Index::Flush() {
+  std::shared_lock<std::shared_mutex> guard(mu_);
+  if (db_ == nullptr) return Unavailable("index is closed");
+  return FromRocks(db_->Flush(rocksdb::FlushOptions()), "flush");
+}
 
 Status Index::Apply(std::span<const IndexTx> txs) {
+  std::shared_lock<std::shared_mutex> guard(mu_);
+  if (db_ == nullptr) return Unavailable("index is closed");
+
   if (txs.empty()) return Status::Ok();
   uint64_t expected = Watermark() + 1;
   for (const IndexTx& t : txs) {
@@ -158,7 +166,7 @@ Status Index::Apply(std::span<const IndexTx> txs) {
       if (it != batch_keys.end()) {
         revision = it->second.tx == t.tx ? it->second.revision : it->second.revision + 1;
       } else {
-        auto latest = Latest(w.key, t.tx);
+        auto latest = LatestLocked(w.key, t.tx);
         if (latest.ok()) {
           revision = latest->tx == t.tx ? latest->revision : latest->revision + 1;
         } else if (latest.status().code() == Code::kNotFound) {
@@ -185,6 +193,12 @@ Status Index::Apply(std::span<const IndexTx> txs) {
 }
 
 Result<IndexedEntry> Index::Latest(ByteView key, uint64_t at_tx) const {
+  std::shared_lock<std::shared_mutex> guard(mu_);
+  if (db_ == nullptr) return Unavailable("index is closed");
+  return LatestLocked(key, at_tx);
+}
+
+Result<IndexedEntry> Index::LatestLocked(ByteView key, uint64_t at_tx) const {
   if (at_tx == 0) return NotFound("key not found");
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   Bytes records = KeyRecordsPrefix(kVersionRecord, key);
@@ -216,11 +230,17 @@ Result<IndexedEntry> Index::ReadVersion(ByteView key, uint64_t tx) const {
 }
 
 Result<IndexedEntry> Index::AtTx(ByteView key, uint64_t tx) const {
+  std::shared_lock<std::shared_mutex> guard(mu_);
+  if (db_ == nullptr) return Unavailable("index is closed");
+
   if (tx == 0 || tx > Watermark()) return NotFound("key not found");
   return ReadVersion(key, tx);
 }
 
 Result<IndexedEntry> Index::AtRevision(ByteView key, uint64_t revision, uint64_t at_tx) const {
+  std::shared_lock<std::shared_mutex> guard(mu_);
+  if (db_ == nullptr) return Unavailable("index is closed");
+
   if (revision == 0) return NotFound("key not found");
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(RevisionKey(key, revision)), &v);
@@ -234,8 +254,11 @@ Result<IndexedEntry> Index::AtRevision(ByteView key, uint64_t revision, uint64_t
 
 Result<std::vector<IndexedEntry>> Index::History(ByteView key, uint64_t offset, uint64_t limit,
                                                  bool desc, uint64_t at_tx) const {
+  std::shared_lock<std::shared_mutex> guard(mu_);
+  if (db_ == nullptr) return Unavailable("index is closed");
+
   std::vector<IndexedEntry> out;
-  auto latest = Latest(key, at_tx);
+  auto latest = LatestLocked(key, at_tx);
   if (!latest.ok()) {
     if (latest.status().code() == Code::kNotFound) return out;
     return latest.status();
@@ -282,6 +305,9 @@ Result<std::vector<IndexedEntry>> Index::History(ByteView key, uint64_t offset, 
 
 Status Index::Scan(const ScanSpec& spec, uint64_t at_tx,
                    const std::function<bool(const IndexedEntry&)>& visit) const {
+  std::shared_lock<std::shared_mutex> guard(mu_);
+  if (db_ == nullptr) return Unavailable("index is closed");
+
   if (at_tx == 0) return Status::Ok();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   const ByteView prefix = spec.prefix;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -57,7 +58,8 @@ class Index {
   Index(const Index&) = delete;
   Index& operator=(const Index&) = delete;
 
-  // Flushes memtables to disk (the index has no WAL) and closes RocksDB. Idempotent.
+  // Flushes memtables to disk (the index has no WAL) and closes RocksDB. Idempotent. Every
+  // later call fails with kUnavailable.
   Status Close();
 
   // Last tx id whose writes are in the index (0 for an empty index).
@@ -94,7 +96,11 @@ class Index {
   Index(rocksdb::DB* db, std::shared_ptr<rocksdb::Cache> cache, uint64_t watermark);
 
   Result<IndexedEntry> ReadVersion(ByteView key, uint64_t tx) const;
+  Result<IndexedEntry> LatestLocked(ByteView key, uint64_t at_tx) const;
 
+  // Guards db_ against Close() racing with readers; every operation holds it shared (a Scan
+  // visitor may re-enter reads: glibc rwlocks let readers nest).
+  mutable std::shared_mutex mu_;
   rocksdb::DB* db_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::atomic<uint64_t> watermark_;

@@ -489,6 +489,18 @@ TEST_F(DbTest, ReadsSurviveReopen) {
   EXPECT_EQ(db_->CurrentState().tx_id, 3u);
 }
 
+TEST_F(DbTest, UseAfterCloseFailsCleanly) {
+  Open();
+  Set("a", "1");
+  ASSERT_TRUE(db_->Close().ok());
+  EXPECT_FALSE(Get("a").ok());
+  SetRequest req;
+  req.kvs = {KV("b", "2")};
+  EXPECT_FALSE(db_->Set(req).ok());
+  EXPECT_FALSE(db_->Scan(ScanRequest{}).ok());
+  EXPECT_TRUE(db_->Close().ok());
+}
+
 TEST_F(DbTest, AsyncIndexingStillReadsYourWrites) {
   auto s = TestSettings();
   s.sync_indexing = false;
