@@ -83,6 +83,9 @@ Result<std::string> HashPassword(std::string_view password, const PasswordHashPa
   if (params.salt_size < kPbkdf2MinSaltSize)
     return InvalidArgument("password hash: salt size " + std::to_string(params.salt_size) +
                            " is below " + std::to_string(kPbkdf2MinSaltSize));
+  if (params.iterations > kPasswordMaxIterations)
+    return InvalidArgument("password hash: more than " + std::to_string(kPasswordMaxIterations) +
+                           " iterations");
   IMMUDB_ASSIGN_OR_RETURN(Bytes salt, RandomBytes(params.salt_size));
   IMMUDB_ASSIGN_OR_RETURN(Bytes hash, Pbkdf2HmacSha256(AsBytes(password), salt, params.iterations,
                                                        params.hash_size, kPasswordMinIterations));
@@ -98,7 +101,7 @@ Result<bool> VerifyPassword(std::string_view password, std::string_view stored) 
   uint32_t iterations = 0;
   auto [end, ec] = std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), iterations);
   if (ec != std::errc() || end != parts[1].data() + parts[1].size() || parts[1].empty() ||
-      parts[1][0] == '0')
+      parts[1][0] == '0' || iterations > kPasswordMaxIterations)
     return InvalidArgument("password hash: bad iteration count");
   Bytes salt, expected;
   if (!Base64Decode(parts[2], &salt) || !Base64Decode(parts[3], &expected))

@@ -15,6 +15,9 @@
 namespace immudb::crypto {
 
 inline constexpr std::string_view kPasswordHashScheme = "pbkdf2-sha256";
+// Stored hashes above this many iterations are refused as malformed (a bound on the work
+// one verification can cost).
+inline constexpr uint32_t kPasswordMaxIterations = 100000000;
 
 struct PasswordHashParams {
   uint32_t iterations = kPasswordMinIterations;  // >= kPasswordMinIterations
@@ -23,7 +26,7 @@ struct PasswordHashParams {
 };
 
 // Hashes password with a fresh salt from the DRBG. InvalidArgument if params are below
-// the bounds.
+// the bounds or iterations above kPasswordMaxIterations.
 Result<std::string> HashPassword(std::string_view password,
                                  const PasswordHashParams& params = {});
 

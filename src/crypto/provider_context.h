@@ -22,7 +22,9 @@ class ProviderContext {
 
   // A private library context: the default provider for FipsMode::kOff, else the FIPS
   // provider + base from options.fips_module_dir (resolved as InitCryptoModule does), with
-  // the same start-up checks. Independent of the process context.
+  // the same start-up checks. Independent of the process context. Opening the default
+  // provider is possible in a FIPS build too: that is for the benchmark's comparison;
+  // no product code path calls Open().
   static Result<std::unique_ptr<ProviderContext>> Open(const ModuleOptions& options);
 
   ~ProviderContext();

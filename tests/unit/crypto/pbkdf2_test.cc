@@ -94,7 +94,9 @@ TEST(PasswordHash, RefusesMalformedStrings) {
                         "pbkdf2-sha256$0600000$AAECAwQFBgcICQoLDA0ODw==$AAAAAAAAAAAAAAAAAAAA",
                         "pbkdf2-sha256$600000$AAECAwQFBgcICQoLDA0ODw$AAAA",
                         "pbkdf2-sha256$600000$AAECAwQFBgcICQoLDA0ODw==$AA*A",
-                        "md5$600000$AAECAwQFBgcICQoLDA0ODw==$AAAA"}) {
+                        "md5$600000$AAECAwQFBgcICQoLDA0ODw==$AAAA",
+                        "pbkdf2-sha256$4000000000$AAECAwQFBgcICQoLDA0ODw==$"
+                        "7xdxRO7JQgy8EJPSqLNEqSvFBtDU7JwCjdGfgyTYweY="}) {
     EXPECT_EQ(VerifyPassword("pw", s).status().code(), Code::kInvalidArgument) << s;
   }
 }
