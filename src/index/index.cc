@@ -152,35 +152,55 @@ Status Index::Apply(std::span<const IndexTx> txs) {
     }
     ++expected;
   }
+  // Current (revision, tx) of every key the batch touches: one MultiGet of their counters.
   struct KeyState {
-    uint64_t revision;
-    uint64_t tx;
+    uint64_t revision = 0;
+    uint64_t tx = 0;
   };
-  std::unordered_map<std::string, KeyState> batch_keys;
-  rocksdb::WriteBatch wb;
+  std::unordered_map<std::string, KeyState> state;
+  std::vector<std::string> count_keys;
+  std::vector<std::string> user_keys;
   for (const IndexTx& t : txs) {
     for (const IndexWrite& w : t.writes) {
       std::string k(reinterpret_cast<const char*>(w.key.data()), w.key.size());
-      auto it = batch_keys.find(k);
-      uint64_t revision;
-      if (it != batch_keys.end()) {
-        revision = it->second.tx == t.tx ? it->second.revision : it->second.revision + 1;
-      } else {
-        auto latest = LatestLocked(w.key, t.tx);
-        if (latest.ok()) {
-          revision = latest->tx == t.tx ? latest->revision : latest->revision + 1;
-        } else if (latest.status().code() == Code::kNotFound) {
-          revision = 1;
-        } else {
-          return latest.status();
-        }
+      if (state.emplace(k, KeyState{}).second) {
+        Bytes ck = CountKey(w.key);
+        count_keys.emplace_back(reinterpret_cast<const char*>(ck.data()), ck.size());
+        user_keys.push_back(std::move(k));
       }
-      batch_keys[k] = {revision, t.tx};
+    }
+  }
+  if (!count_keys.empty()) {
+    std::vector<rocksdb::Slice> slices(count_keys.begin(), count_keys.end());
+    std::vector<std::string> values;
+    std::vector<rocksdb::Status> sts = db_->MultiGet(rocksdb::ReadOptions(), slices, &values);
+    for (size_t i = 0; i < sts.size(); ++i) {
+      if (sts[i].IsNotFound()) continue;
+      IMMUDB_RETURN_IF_ERROR(FromRocks(sts[i], "multiget"));
+      if (values[i].size() != 16) return Corruption("index: malformed version counter");
+      const uint8_t* p = reinterpret_cast<const uint8_t*>(values[i].data());
+      state[user_keys[i]] = {GetU64(p), GetU64(p + 8)};
+    }
+  }
+  rocksdb::WriteBatch wb;
+  for (const IndexTx& t : txs) {
+    for (const IndexWrite& w : t.writes) {
+      KeyState& ks = state[std::string(reinterpret_cast<const char*>(w.key.data()), w.key.size())];
+      // A key written twice in one tx keeps one version (the last write).
+      uint64_t revision = ks.revision > 0 && ks.tx == t.tx ? ks.revision : ks.revision + 1;
+      ks = {revision, t.tx};
       wb.Put(S(VersionKey(w.key, t.tx)), S(EncodeVersionValue(w, revision)));
       Bytes txb;
       AppendU64(txb, t.tx);
       wb.Put(S(RevisionKey(w.key, revision)), S(txb));
     }
+  }
+  for (size_t i = 0; i < user_keys.size(); ++i) {
+    const KeyState& ks = state[user_keys[i]];
+    Bytes v;
+    AppendU64(v, ks.revision);
+    AppendU64(v, ks.tx);
+    wb.Put(count_keys[i], S(v));
   }
   Bytes wm;
   AppendU64(wm, txs.back().tx);

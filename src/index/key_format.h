@@ -4,6 +4,7 @@
 //   kMetaRecord     0x00 ‖ name                          -> meta values (watermark, format)
 //   kVersionRecord  0x01 ‖ Esc(storeKey) ‖ 00 01 ‖ u64(~tx) -> VersionValue (version_value.h)
 //   kRevisionRecord 0x02 ‖ Esc(storeKey) ‖ 00 01 ‖ u64(rev) -> u64(tx)
+//   kCountRecord    0x03 ‖ Esc(storeKey) ‖ 00 01           -> u64(latest rev) ‖ u64(its tx)
 // Esc() doubles every 0x00 byte as 00 FF; the terminator 00 01 therefore sorts before any
 // continuation of the key, so records of one key are contiguous and keys keep their
 // lexicographic order. Storing ~tx makes newer versions sort first: "latest version at or
@@ -20,6 +21,7 @@ namespace immudb::index {
 inline constexpr uint8_t kMetaRecord = 0x00;
 inline constexpr uint8_t kVersionRecord = 0x01;
 inline constexpr uint8_t kRevisionRecord = 0x02;
+inline constexpr uint8_t kCountRecord = 0x03;
 
 // Appends Esc(key) ‖ 00 01 to out.
 void AppendEscapedKey(Bytes& out, ByteView key);
@@ -32,6 +34,10 @@ Bytes VersionKey(ByteView key, uint64_t tx);
 
 // record ‖ Esc(key) ‖ 00 01 ‖ u64(rev).
 Bytes RevisionKey(ByteView key, uint64_t revision);
+
+// 0x03 ‖ Esc(key) ‖ 00 01: the per-key version counter, a point lookup (bloom filtered)
+// so indexing a write never needs a seek.
+Bytes CountKey(ByteView key);
 
 // record ‖ Esc(prefix) without the terminator: every record of every key that starts with
 // `prefix` starts with these bytes.
@@ -50,6 +56,6 @@ std::optional<DecodedRecordKey> DecodeRecordKey(ByteView record_key);
 Bytes WatermarkKey();
 // The meta record holding the on-disk format version of the index.
 Bytes FormatKey();
-inline constexpr uint32_t kIndexFormatVersion = 1;
+inline constexpr uint32_t kIndexFormatVersion = 2;
 
 }  // namespace immudb::index
