@@ -1,0 +1,376 @@
+// Connection, authentication, the call wrapper and the trusted-state protocol of ImmuClient.
+// The RPC wrappers live in immu_client_kv.cc and immu_client_admin.cc.
+#include "client/immu_client.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "client/verification.h"
+
+namespace immudb::client {
+namespace {
+
+Result<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool Contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
+
+}  // namespace
+
+Status FromGrpc(const grpc::Status& st) {
+  if (st.ok()) return Status::Ok();
+  const std::string& m = st.error_message();
+  switch (st.error_code()) {
+    case grpc::StatusCode::INVALID_ARGUMENT: return InvalidArgument(m);
+    case grpc::StatusCode::NOT_FOUND: return NotFound(m);
+    case grpc::StatusCode::ALREADY_EXISTS: return AlreadyExists(m);
+    case grpc::StatusCode::FAILED_PRECONDITION: return FailedPrecondition(m);
+    case grpc::StatusCode::OUT_OF_RANGE: return OutOfRange(m);
+    case grpc::StatusCode::PERMISSION_DENIED: return PermissionDenied(m);
+    case grpc::StatusCode::UNAUTHENTICATED: return Unauthenticated(m);
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return ResourceExhausted(m);
+    case grpc::StatusCode::UNIMPLEMENTED: return Unimplemented(m);
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return Unavailable(m);
+    default:
+      if (Contains(m, "not found")) return NotFound(m);
+      return Internal(m);
+  }
+}
+
+ImmuClient::ImmuClient(ClientOptions options)
+    : options_(std::move(options)), state_store_(options_.state_dir) {}
+
+Result<std::unique_ptr<ImmuClient>> ImmuClient::Create(ClientOptions options) {
+  std::unique_ptr<ImmuClient> c(new ImmuClient(std::move(options)));
+  const ClientOptions& o = c->options_;
+  if (!o.server_signing_pub_key_file.empty()) {
+    IMMUDB_ASSIGN_OR_RETURN(std::string pem, ReadTextFile(o.server_signing_pub_key_file));
+    IMMUDB_ASSIGN_OR_RETURN(crypto::EcdsaPublicKey key, crypto::EcdsaPublicKey::FromPem(pem));
+    c->server_key_ = key;
+  }
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  if (o.use_tls) {
+    grpc::SslCredentialsOptions ssl;
+    if (!o.ca_cert_file.empty()) {
+      IMMUDB_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadTextFile(o.ca_cert_file));
+    }
+    creds = grpc::SslCredentials(ssl);
+  } else {
+    creds = grpc::InsecureChannelCredentials();
+  }
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(o.max_recv_message_size);
+  c->channel_ = grpc::CreateCustomChannel(o.address + ":" + std::to_string(o.port), creds, args);
+  c->stub_ = schema::ImmuService::NewStub(c->channel_);
+  return c;
+}
+
+ImmuClient::~ImmuClient() {
+  if (has_session()) (void)CloseSession();
+  StopKeepAlive();
+}
+
+void ImmuClient::PrepareContext(grpc::ClientContext* ctx) const {
+  ctx->set_deadline(std::chrono::system_clock::now() + options_.call_timeout);
+  std::lock_guard<std::mutex> l(mu_);
+  if (!session_id_.empty()) {
+    ctx->AddMetadata("sessionid", session_id_);
+  } else if (!token_.empty()) {
+    ctx->AddMetadata("authorization", "Bearer " + token_);
+  }
+}
+
+Status ImmuClient::Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
+  for (int attempt = 0;; ++attempt) {
+    grpc::ClientContext ctx;
+    PrepareContext(&ctx);
+    grpc::Status st = rpc(&ctx);
+    if (st.ok()) {
+      const auto& md = ctx.GetServerInitialMetadata();
+      auto it = md.find("immudb-uuid");
+      if (it != md.end()) {
+        std::lock_guard<std::mutex> l(mu_);
+        server_uuid_.assign(it->second.data(), it->second.size());
+      }
+      return Status::Ok();
+    }
+    if (attempt == 0 && has_session() && Contains(st.error_message(), "session not found")) {
+      IMMUDB_RETURN_IF_ERROR(ReopenSession());
+      continue;
+    }
+    return FromGrpc(st);
+  }
+}
+
+// --- authentication ------------------------------------------------------------------------
+
+Status ImmuClient::OpenSession(const std::string& user, const std::string& password,
+                               const std::string& database) {
+  schema::OpenSessionRequest req;
+  req.set_username(user);
+  req.set_password(password);
+  req.set_databasename(database);
+  schema::OpenSessionResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + options_.call_timeout);
+  grpc::Status st = stub_->OpenSession(&ctx, req, &resp);
+  if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+    IMMUDB_RETURN_IF_ERROR(Login(user, password).status());
+    return UseDatabase(database);
+  }
+  if (!st.ok()) return FromGrpc(st);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    session_id_ = resp.sessionid();
+    server_uuid_ = resp.serveruuid();
+    database_ = database;
+    user_ = user;
+    password_ = password;
+    token_.clear();
+  }
+  StartKeepAlive();
+  return Status::Ok();
+}
+
+Status ImmuClient::ReopenSession() {
+  schema::OpenSessionRequest req;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    req.set_username(user_);
+    req.set_password(password_);
+    req.set_databasename(database_);
+  }
+  schema::OpenSessionResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + options_.call_timeout);
+  grpc::Status st = stub_->OpenSession(&ctx, req, &resp);
+  if (!st.ok()) return FromGrpc(st);
+  std::lock_guard<std::mutex> l(mu_);
+  session_id_ = resp.sessionid();
+  server_uuid_ = resp.serveruuid();
+  return Status::Ok();
+}
+
+Status ImmuClient::CloseSession() {
+  StopKeepAlive();
+  if (!has_session()) return Status::Ok();
+  google::protobuf::Empty req, resp;
+  grpc::ClientContext ctx;
+  PrepareContext(&ctx);
+  grpc::Status st = stub_->CloseSession(&ctx, req, &resp);
+  std::lock_guard<std::mutex> l(mu_);
+  session_id_.clear();
+  password_.clear();
+  return FromGrpc(st);
+}
+
+void ImmuClient::StartKeepAlive() {
+  StopKeepAlive();
+  {
+    std::lock_guard<std::mutex> l(keepalive_mu_);
+    keepalive_stop_ = false;
+  }
+  keepalive_ = std::thread([this] {
+    std::unique_lock<std::mutex> l(keepalive_mu_);
+    while (!keepalive_cv_.wait_for(l, options_.keepalive_interval,
+                                   [this] { return keepalive_stop_; })) {
+      l.unlock();
+      google::protobuf::Empty req, resp;
+      // Call() re-opens the session when the server has dropped it.
+      (void)Call([&](grpc::ClientContext* ctx) { return stub_->KeepAlive(ctx, req, &resp); });
+      l.lock();
+    }
+  });
+}
+
+void ImmuClient::StopKeepAlive() {
+  {
+    std::lock_guard<std::mutex> l(keepalive_mu_);
+    keepalive_stop_ = true;
+  }
+  keepalive_cv_.notify_all();
+  if (keepalive_.joinable() && keepalive_.get_id() != std::this_thread::get_id()) {
+    keepalive_.join();
+  }
+}
+
+Result<std::string> ImmuClient::Login(const std::string& user, const std::string& password) {
+  schema::LoginRequest req;
+  req.set_user(user);
+  req.set_password(password);
+  schema::LoginResponse resp;
+  IMMUDB_RETURN_IF_ERROR(
+      Call([&](grpc::ClientContext* ctx) { return stub_->Login(ctx, req, &resp); }));
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    token_ = resp.token();
+    session_id_.clear();
+  }
+  if (server_uuid().empty()) (void)Health();  // learns the UUID from the response header
+  return resp.warning();
+}
+
+Status ImmuClient::Logout() {
+  google::protobuf::Empty req, resp;
+  Status st = Call([&](grpc::ClientContext* ctx) { return stub_->Logout(ctx, req, &resp); });
+  std::lock_guard<std::mutex> l(mu_);
+  token_.clear();
+  return st;
+}
+
+void ImmuClient::SetToken(const std::string& token, const std::string& database) {
+  std::lock_guard<std::mutex> l(mu_);
+  token_ = token;
+  database_ = database;
+}
+
+std::string ImmuClient::token() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return token_;
+}
+bool ImmuClient::has_session() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return !session_id_.empty();
+}
+std::string ImmuClient::database() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return database_;
+}
+std::string ImmuClient::server_uuid() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return server_uuid_;
+}
+
+Status ImmuClient::UseDatabase(const std::string& name) {
+  schema::Database req;
+  req.set_databasename(name);
+  schema::UseDatabaseReply resp;
+  IMMUDB_RETURN_IF_ERROR(
+      Call([&](grpc::ClientContext* ctx) { return stub_->UseDatabase(ctx, req, &resp); }));
+  std::lock_guard<std::mutex> l(mu_);
+  database_ = name;
+  if (session_id_.empty() && !resp.token().empty()) token_ = resp.token();
+  return Status::Ok();
+}
+
+// --- trusted state ---------------------------------------------------------------------------
+
+Status ImmuClient::CheckSignature(const ledger::State& state, const schema::Signature* sig) const {
+  if (!server_key_) return Status::Ok();
+  return VerifyStateSignature(state, sig, *server_key_);
+}
+
+Status ImmuClient::StoreState(const ledger::State& state, const schema::Signature* sig) {
+  schema::ImmutableState s;
+  StateToProto(state, &s);
+  if (sig != nullptr && !sig->signature().empty()) *s.mutable_signature() = *sig;
+  return state_store_.Put(server_uuid(), s);
+}
+
+Result<ledger::State> ImmuClient::TrustedState() {
+  std::string db = database();
+  IMMUDB_ASSIGN_OR_RETURN(auto stored, state_store_.Get(server_uuid(), db));
+  if (stored) {
+    ledger::State s = StateFromProto(*stored);
+    s.db = db;
+    return s;
+  }
+  // Trust on first use: the server's current state (signature checked by CurrentState).
+  IMMUDB_ASSIGN_OR_RETURN(schema::ImmutableState current, CurrentState());
+  ledger::State s = StateFromProto(current);
+  s.db = db;
+  IMMUDB_RETURN_IF_ERROR(StoreState(s, current.has_signature() ? &current.signature() : nullptr));
+  return s;
+}
+
+Status ImmuClient::RunVerified(const VerifyFn& verify) {
+  if (server_uuid().empty()) (void)Health();
+  IMMUDB_ASSIGN_OR_RETURN(StateStore::Lock lock, state_store_.LockServer(server_uuid()));
+  IMMUDB_ASSIGN_OR_RETURN(ledger::State local, TrustedState());
+  schema::Signature sig;
+  IMMUDB_ASSIGN_OR_RETURN(ledger::State next, verify(local, &sig));
+  IMMUDB_RETURN_IF_ERROR(CheckSignature(next, sig.signature().empty() ? nullptr : &sig));
+  return StoreState(next, &sig);
+}
+
+Result<schema::ImmutableState> ImmuClient::CurrentState() {
+  google::protobuf::Empty req;
+  schema::ImmutableState resp;
+  IMMUDB_RETURN_IF_ERROR(
+      Call([&](grpc::ClientContext* ctx) { return stub_->CurrentState(ctx, req, &resp); }));
+  IMMUDB_RETURN_IF_ERROR(
+      CheckSignature(StateFromProto(resp), resp.has_signature() ? &resp.signature() : nullptr));
+  return resp;
+}
+
+Result<std::optional<schema::ImmutableState>> ImmuClient::LocalState() {
+  if (server_uuid().empty()) (void)Health();
+  return state_store_.Get(server_uuid(), database());
+}
+
+Result<schema::ImmutableState> ImmuClient::CheckConsistency() {
+  schema::ImmutableState result;
+  IMMUDB_RETURN_IF_ERROR(RunVerified(
+      [&](const ledger::State& local, schema::Signature* sig) -> Result<ledger::State> {
+        IMMUDB_ASSIGN_OR_RETURN(schema::ImmutableState current, CurrentState());
+        if (current.has_signature()) *sig = current.signature();
+        ledger::State cur = StateFromProto(current);
+        cur.db = local.db;
+        if (current.txid() < local.tx_id) {
+          return TamperingDetected("the server's state is older than the trusted one");
+        }
+        if (local.tx_id == 0 || current.txid() == local.tx_id) {
+          if (current.txid() == local.tx_id && cur.tx_hash != local.tx_hash) {
+            return TamperingDetected("the server's state differs from the trusted one");
+          }
+          StateToProto(cur, &result);
+          return cur;
+        }
+        schema::VerifiableTxRequest req;
+        req.set_tx(current.txid());
+        req.set_provesincetx(local.tx_id);
+        schema::VerifiableTx resp;
+        IMMUDB_RETURN_IF_ERROR(Call(
+            [&](grpc::ClientContext* ctx) { return stub_->VerifiableTxById(ctx, req, &resp); }));
+        IMMUDB_ASSIGN_OR_RETURN(ledger::State next,
+                                VerifyTxResponse(resp, current.txid(), local, local.db));
+        if (next.tx_hash != cur.tx_hash) {
+          return TamperingDetected("the server's state is not the proven one");
+        }
+        StateToProto(next, &result);
+        return next;
+      }));
+  return result;
+}
+
+Result<schema::HealthResponse> ImmuClient::Health() {
+  google::protobuf::Empty req;
+  schema::HealthResponse resp;
+  IMMUDB_RETURN_IF_ERROR(
+      Call([&](grpc::ClientContext* ctx) { return stub_->Health(ctx, req, &resp); }));
+  return resp;
+}
+
+Result<schema::ServerInfoResponse> ImmuClient::ServerInfo() {
+  schema::ServerInfoRequest req;
+  schema::ServerInfoResponse resp;
+  IMMUDB_RETURN_IF_ERROR(
+      Call([&](grpc::ClientContext* ctx) { return stub_->ServerInfo(ctx, req, &resp); }));
+  return resp;
+}
+
+Result<schema::DatabaseHealthResponse> ImmuClient::DatabaseHealth() {
+  google::protobuf::Empty req;
+  schema::DatabaseHealthResponse resp;
+  IMMUDB_RETURN_IF_ERROR(
+      Call([&](grpc::ClientContext* ctx) { return stub_->DatabaseHealth(ctx, req, &resp); }));
+  return resp;
+}
+
+}  // namespace immudb::client
