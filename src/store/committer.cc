@@ -7,6 +7,8 @@
 // is written, so a durable commit record always describes durable data. The ahtree nodes are
 // derived data (recovery rebuilds them from the commit log's Alhs after the last checkpoint),
 // so they are only synced at checkpoints.
+#include <pthread.h>
+
 #include <algorithm>
 #include <ctime>
 #include <string_view>
@@ -118,7 +120,10 @@ Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitO
 }
 
 void Store::Impl::StartCommitter() {
-  committer_ = std::thread([this] { CommitterLoop(); });
+  committer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store-commit");
+    CommitterLoop();
+  });
 }
 
 void Store::Impl::CommitterLoop() {
@@ -254,8 +259,14 @@ void Store::Impl::WriteGroup(std::vector<PendingTx*>& group) {
   Status st;
   if (!value_buf_.empty()) st = value_log_->Write(value_log_end_, value_buf_);
   if (st.ok()) st = tx_log_->Write(tx_log_end_, tx_buf_);
-  if (st.ok() && opts_.synced) st = value_log_->Sync();
-  if (st.ok() && opts_.synced) st = tx_log_->Sync();
+  if (st.ok() && opts_.synced) {
+    if (value_buf_.empty()) {
+      st = tx_log_->Sync();
+    } else {
+      st = sync_helper_.Run([this] { return value_log_->Sync(); },
+                            [this] { return tx_log_->Sync(); });
+    }
+  }
   if (st.ok()) st = aht_->Flush();
   if (!st.ok()) {
     FailGroup(group, st);

@@ -18,6 +18,7 @@
 #include "store/segmented_file.h"
 #include "store/store.h"
 #include "store/store_files.h"
+#include "store/sync_helper.h"
 
 namespace immudb::store {
 
@@ -128,6 +129,8 @@ class Store::Impl {
   void WriteGroup(std::vector<PendingTx*>& group);
   void FailGroup(std::vector<PendingTx*>& group, const Status& st);
   void ResetGroupBuffers();
+
+  SyncHelper sync_helper_;  // second thread for the value-log sync
 
   // Group buffers (committer only).
   Bytes tx_buf_;
