@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "server/db_kv_handlers.h"
 #include "server/file_user_store.h"
 #include "server/server_identity.h"
 
@@ -63,7 +64,26 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   if (ec) return IoError("cannot create data folder " + options.dir + ": " + ec.message());
   IMMUDB_ASSIGN_OR_RETURN(s->uuid_, LoadOrCreateServerId(options.dir));
 
-  if (!s->deps_.kv_handlers) s->deps_.kv_handlers = std::make_unique<KvHandlers>();
+  if (!s->deps_.kv_handlers) {
+    std::optional<crypto::EcdsaPrivateKey> signer;
+    if (!options.signing_key.empty()) {
+      auto key = crypto::EcdsaPrivateKey::FromPemFile(options.signing_key);
+      if (!key.ok()) {
+        return InvalidArgument("signing key " + options.signing_key + ": " + key.status().message());
+      }
+      signer = std::move(key).value();
+      spdlog::info("states are signed with the key in {}", options.signing_key);
+    }
+    db::CatalogOptions copts;
+    copts.data_dir = options.dir;
+    copts.max_active_databases = static_cast<size_t>(options.max_active_databases);
+    copts.default_settings.synced = options.synced;
+    IMMUDB_ASSIGN_OR_RETURN(s->catalog_, db::Catalog::Open(copts));
+    s->deps_.kv_handlers = std::make_unique<DbKvHandlers>(s->catalog_.get(), std::move(signer));
+    if (!s->deps_.databases) {
+      s->deps_.databases = std::make_unique<CatalogDirectory>(s->catalog_.get());
+    }
+  }
   if (!s->deps_.databases) {
     s->deps_.databases = std::make_unique<StaticDatabaseDirectory>(
         std::vector<std::string>{kDefaultDatabase});
@@ -127,7 +147,14 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   return s;
 }
 
-ImmuServer::~ImmuServer() { Shutdown(std::chrono::seconds(1)); }
+ImmuServer::~ImmuServer() {
+  Shutdown(std::chrono::seconds(1));
+  if (grpc_) grpc_->Wait();
+  if (catalog_) {
+    Status st = catalog_->Close();
+    if (!st.ok()) spdlog::error("closing databases: {}", st.ToString());
+  }
+}
 
 void ImmuServer::Shutdown(std::chrono::milliseconds grace) {
   if (shut_down_) return;

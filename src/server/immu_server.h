@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "db/catalog.h"
 #include "server/access_control.h"
 #include "server/database_directory.h"
 #include "server/immu_service.h"
@@ -20,9 +21,11 @@
 
 namespace immudb::server {
 
-// What the layers below plug into the server. Any member left null gets the built-in
-// default: KvHandlers answering UNIMPLEMENTED, a directory listing only defaultdb, and the
-// users in <dir>/users.json (FileUserStore).
+// What the layers below plug into the server. Left null, kv_handlers and databases default to
+// the database layer: a db::Catalog over options.dir (systemdb, defaultdb, ...) served by
+// DbKvHandlers (signing states with --signingKey) and listed by CatalogDirectory; users
+// default to <dir>/users.json (FileUserStore). Tests may plug their own handlers (then the
+// directory defaults to defaultdb only).
 struct ServerDeps {
   std::unique_ptr<KvHandlers> kv_handlers;
   std::unique_ptr<DatabaseDirectory> databases;
@@ -56,6 +59,7 @@ class ImmuServer {
   ImmuServer() = default;
 
   ServerOptions options_;
+  std::unique_ptr<db::Catalog> catalog_;  // declared before deps_: outlives the handlers
   ServerDeps deps_;
   std::string uuid_;
   int port_ = 0;

@@ -1,0 +1,153 @@
+#include "server/db_kv_handlers.h"
+
+#include "ledger/state.h"
+#include "ledger/state_signature.h"
+#include "server/proto_convert.h"
+
+namespace immudb::server {
+
+DbKvHandlers::DbKvHandlers(db::Catalog* catalog, std::optional<crypto::EcdsaPrivateKey> signer)
+    : catalog_(catalog), signer_(std::move(signer)) {}
+
+Result<std::shared_ptr<db::Database>> DbKvHandlers::Open(const CallInfo& info) {
+  return catalog_->Get(info.database);
+}
+
+Status DbKvHandlers::RenderVerifiableTx(const std::string& db, const db::VerifiableTx& in,
+                                        schema::VerifiableTx* out) {
+  ToProto(in, out);
+  if (!signer_) return Status::Ok();
+  ledger::State state;
+  state.db = db;
+  state.tx_id = in.dual_proof.target_tx_header.id;
+  IMMUDB_ASSIGN_OR_RETURN(state.tx_hash, in.dual_proof.target_tx_header.Alh());
+  IMMUDB_ASSIGN_OR_RETURN(ledger::StateSignature sig, ledger::SignState(state, *signer_));
+  ToProto(sig, out->mutable_signature());
+  return Status::Ok();
+}
+
+Status DbKvHandlers::Set(const CallInfo& info, const schema::SetRequest& req,
+                         schema::TxHeader* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(db::SetRequest r, FromProto(req));
+  IMMUDB_ASSIGN_OR_RETURN(ledger::TxHeader hdr, database->Set(r));
+  ToProto(hdr, resp);
+  return Status::Ok();
+}
+
+Status DbKvHandlers::VerifiableSet(const CallInfo& info, const schema::VerifiableSetRequest& req,
+                                   schema::VerifiableTx* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(db::VerifiableSetRequest r, FromProto(req));
+  IMMUDB_ASSIGN_OR_RETURN(db::VerifiableTx vtx, database->VerifiableSet(r));
+  return RenderVerifiableTx(info.database, vtx, resp);
+}
+
+Status DbKvHandlers::Get(const CallInfo& info, const schema::KeyRequest& req,
+                         schema::Entry* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(db::Entry e, database->Get(FromProto(req)));
+  ToProto(e, resp);
+  return Status::Ok();
+}
+
+Status DbKvHandlers::VerifiableGet(const CallInfo& info, const schema::VerifiableGetRequest& req,
+                                   schema::VerifiableEntry* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(db::VerifiableEntry ve, database->VerifiableGet(FromProto(req)));
+  ToProto(ve.entry, resp->mutable_entry());
+  ToProto(ve.inclusion_proof, resp->mutable_inclusionproof());
+  return RenderVerifiableTx(info.database, ve.verifiable_tx, resp->mutable_verifiabletx());
+}
+
+Status DbKvHandlers::CurrentState(const CallInfo& info, schema::ImmutableState* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  db::ImmutableState st = database->CurrentState();
+  st.db = info.database;
+  ToProto(st, resp);
+  if (signer_) {
+    ledger::State state{st.db, st.tx_id, st.tx_hash};
+    IMMUDB_ASSIGN_OR_RETURN(ledger::StateSignature sig, ledger::SignState(state, *signer_));
+    ToProto(sig, resp->mutable_signature());
+  }
+  return Status::Ok();
+}
+
+Status DbKvHandlers::Delete(const CallInfo& info, const schema::DeleteKeysRequest& req,
+                            schema::TxHeader* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(ledger::TxHeader hdr, database->Delete(FromProto(req)));
+  ToProto(hdr, resp);
+  return Status::Ok();
+}
+
+Status DbKvHandlers::GetAll(const CallInfo& info, const schema::KeyListRequest& req,
+                            schema::Entries* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(auto entries, database->GetAll(FromProto(req)));
+  for (const auto& e : entries) ToProto(e, resp->add_entries());
+  return Status::Ok();
+}
+
+Status DbKvHandlers::Scan(const CallInfo& info, const schema::ScanRequest& req,
+                          schema::Entries* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(auto entries, database->Scan(FromProto(req)));
+  for (const auto& e : entries) ToProto(e, resp->add_entries());
+  return Status::Ok();
+}
+
+Status DbKvHandlers::Count(const CallInfo& info, const schema::KeyPrefix& req,
+                           schema::EntryCount* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  Bytes prefix(req.prefix().begin(), req.prefix().end());
+  IMMUDB_ASSIGN_OR_RETURN(uint64_t n, database->Count(prefix));
+  resp->set_count(n);
+  return Status::Ok();
+}
+
+Status DbKvHandlers::History(const CallInfo& info, const schema::HistoryRequest& req,
+                             schema::Entries* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(auto entries, database->History(FromProto(req)));
+  for (const auto& e : entries) ToProto(e, resp->add_entries());
+  return Status::Ok();
+}
+
+Status DbKvHandlers::TxById(const CallInfo& info, const schema::TxRequest& req, schema::Tx* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(db::Tx tx, database->TxById(FromProto(req)));
+  ToProto(tx, resp);
+  return Status::Ok();
+}
+
+Status DbKvHandlers::VerifiableTxById(const CallInfo& info, const schema::VerifiableTxRequest& req,
+                                      schema::VerifiableTx* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(db::VerifiableTx vtx, database->VerifiableTxById(FromProto(req)));
+  return RenderVerifiableTx(info.database, vtx, resp);
+}
+
+Status DbKvHandlers::TxScan(const CallInfo& info, const schema::TxScanRequest& req,
+                            schema::TxList* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(auto txs, database->TxScan(FromProto(req)));
+  for (const auto& tx : txs) ToProto(tx, resp->add_txs());
+  return Status::Ok();
+}
+
+bool CatalogDirectory::Exists(const std::string& name) const {
+  return name != db::kSystemDbName && catalog_->Exists(name);
+}
+
+std::vector<std::string> CatalogDirectory::List() const {
+  std::vector<std::string> names;
+  auto infos = catalog_->List();
+  if (!infos.ok()) return names;
+  for (const auto& i : *infos) {
+    if (i.name != db::kSystemDbName) names.push_back(i.name);
+  }
+  return names;
+}
+
+}  // namespace immudb::server

@@ -1,0 +1,271 @@
+// Key-value RPCs of the real server backed by the database layer, checked the way an immudb
+// client checks them: entry inclusion in the tx's htree, dual proofs between states, and the
+// ECDSA signature over (db, txId, Alh) made with the server's --signingKey.
+#include <gtest/gtest.h>
+
+#include "crypto/ecdsa.h"
+#include "crypto/sha256.h"
+#include "ledger/dual_proof.h"
+#include "ledger/htree.h"
+#include "ledger/state.h"
+#include "ledger/state_signature.h"
+#include "ledger/tx.h"
+#include "server_fixture.h"
+
+namespace immudb::server::testing {
+namespace {
+
+using google::protobuf::Empty;
+
+crypto::Digest D(const std::string& s) {
+  crypto::Digest d{};
+  EXPECT_EQ(s.size(), d.size());
+  std::copy_n(s.begin(), std::min(s.size(), d.size()), d.begin());
+  return d;
+}
+Bytes B(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+ledger::TxHeader FromWire(const schema::TxHeader& h) {
+  ledger::TxHeader out;
+  out.id = h.id();
+  out.prev_alh = D(h.prevalh());
+  out.ts = h.ts();
+  out.n_entries = static_cast<uint32_t>(h.nentries());
+  out.eh = D(h.eh());
+  out.bl_tx_id = h.bltxid();
+  out.bl_root = D(h.blroot());
+  out.version = h.version();
+  if (h.has_metadata()) {
+    if (h.metadata().truncatedtxid() != 0) out.metadata.truncated_upto_tx = h.metadata().truncatedtxid();
+    if (!h.metadata().extra().empty()) out.metadata.extra = B(h.metadata().extra());
+  }
+  return out;
+}
+
+std::vector<crypto::Digest> Terms(const google::protobuf::RepeatedPtrField<std::string>& in) {
+  std::vector<crypto::Digest> out;
+  for (const auto& t : in) out.push_back(D(t));
+  return out;
+}
+
+ledger::DualProof FromWire(const schema::DualProof& p) {
+  ledger::DualProof out;
+  out.source_tx_header = FromWire(p.sourcetxheader());
+  out.target_tx_header = FromWire(p.targettxheader());
+  out.inclusion_proof = Terms(p.inclusionproof());
+  out.consistency_proof = Terms(p.consistencyproof());
+  out.target_bl_tx_alh = D(p.targetbltxalh());
+  out.last_inclusion_proof = Terms(p.lastinclusionproof());
+  out.linear_proof.source_tx_id = p.linearproof().sourcetxid();
+  out.linear_proof.target_tx_id = p.linearproof().targettxid();
+  out.linear_proof.terms = Terms(p.linearproof().terms());
+  if (p.has_linearadvanceproof()) {
+    ledger::LinearAdvanceProof lap;
+    lap.linear_proof_terms = Terms(p.linearadvanceproof().linearproofterms());
+    for (const auto& ip : p.linearadvanceproof().inclusionproofs()) {
+      lap.inclusion_proofs.push_back(Terms(ip.terms()));
+    }
+    out.linear_advance_proof = lap;
+  }
+  return out;
+}
+
+class ServerKvTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = MakeTempDir("kv");
+    auto key = crypto::EcdsaPrivateKey::Generate();
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    ASSERT_TRUE(key->ToPemFile(dir_ + "/signing.key").ok());
+    public_key_.emplace(key->PublicKey());
+    ServerOptions o = TestOptions(dir_ + "/data");
+    o.signing_key = dir_ + "/signing.key";
+    o.synced = false;
+    auto s = ImmuServer::Start(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(s).value();
+    stub_ = StubFor(server_->port());
+    schema::OpenSessionRequest req;
+    req.set_username("immudb");
+    req.set_password("immudb");
+    req.set_databasename("defaultdb");
+    schema::OpenSessionResponse resp;
+    auto ctx = Ctx();
+    ASSERT_TRUE(stub_->OpenSession(ctx.get(), req, &resp).ok());
+    sid_ = resp.sessionid();
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void ExpectSigned(uint64_t tx_id, const crypto::Digest& alh, const schema::Signature& sig) {
+    ledger::State state{"defaultdb", tx_id, alh};
+    EXPECT_EQ(sig.publickey().size(), 65u);
+    EXPECT_TRUE(ledger::VerifyStateSignature(state, B(sig.signature()), *public_key_).ok());
+    ledger::State other{"otherdb", tx_id, alh};
+    EXPECT_FALSE(ledger::VerifyStateSignature(other, B(sig.signature()), *public_key_).ok());
+  }
+
+  std::string dir_;
+  std::optional<crypto::EcdsaPublicKey> public_key_;
+  std::unique_ptr<ImmuServer> server_;
+  std::unique_ptr<schema::ImmuService::Stub> stub_;
+  std::string sid_;
+};
+
+TEST_F(ServerKvTest, SetGetAndVerifiedCallsProveWhatTheyReturn) {
+  // Empty database: state is (0, H("")), signed.
+  Empty e;
+  schema::ImmutableState st0;
+  auto c0 = Ctx(sid_);
+  ASSERT_TRUE(stub_->CurrentState(c0.get(), e, &st0).ok());
+  EXPECT_EQ(st0.db(), "defaultdb");
+  EXPECT_EQ(st0.txid(), 0u);
+  EXPECT_EQ(D(st0.txhash()), crypto::EmptyDigest());
+  ExpectSigned(0, crypto::EmptyDigest(), st0.signature());
+
+  // Set k1 -> tx 1.
+  schema::SetRequest set;
+  set.add_kvs()->set_key("k1");
+  set.mutable_kvs(0)->set_value("v1");
+  schema::TxHeader h1;
+  auto c1 = Ctx(sid_);
+  ASSERT_TRUE(stub_->Set(c1.get(), set, &h1).ok());
+  EXPECT_EQ(h1.id(), 1u);
+  EXPECT_EQ(h1.nentries(), 1);
+  EXPECT_EQ(D(h1.prevalh()), crypto::EmptyDigest());
+  auto alh1 = FromWire(h1).Alh();
+  ASSERT_TRUE(alh1.ok());
+
+  // Get k1.
+  schema::KeyRequest get;
+  get.set_key("k1");
+  schema::Entry entry;
+  auto c2 = Ctx(sid_);
+  ASSERT_TRUE(stub_->Get(c2.get(), get, &entry).ok());
+  EXPECT_EQ(entry.value(), "v1");
+  EXPECT_EQ(entry.tx(), 1u);
+  EXPECT_EQ(entry.revision(), 1u);
+
+  // VerifiableSet k2 from the trusted state (1, alh1): dual proof 1 -> 2 and signature.
+  schema::VerifiableSetRequest vset;
+  vset.mutable_setrequest()->add_kvs()->set_key("k2");
+  vset.mutable_setrequest()->mutable_kvs(0)->set_value("v2");
+  vset.set_provesincetx(1);
+  schema::VerifiableTx vtx;
+  auto c3 = Ctx(sid_);
+  ASSERT_TRUE(stub_->VerifiableSet(c3.get(), vset, &vtx).ok());
+  ASSERT_EQ(vtx.tx().header().id(), 2u);
+  ASSERT_EQ(vtx.tx().entries_size(), 1);
+  EXPECT_EQ(vtx.tx().entries(0).key(), std::string("\0k2", 3));  // store key keeps its prefix
+  auto alh2 = FromWire(vtx.tx().header()).Alh();
+  ASSERT_TRUE(alh2.ok());
+  ledger::DualProof dp = FromWire(vtx.dualproof());
+  EXPECT_TRUE(ledger::VerifyDualProof(dp, 1, 2, *alh1, *alh2).ok());
+  crypto::Digest wrong = *alh1;
+  wrong[0] ^= 1;
+  EXPECT_FALSE(ledger::VerifyDualProof(dp, 1, 2, wrong, *alh2).ok());
+  ExpectSigned(2, *alh2, vtx.signature());
+
+  // VerifiableGet k1 from the trusted state (2, alh2): entry inclusion in tx 1, proof 1 -> 2.
+  schema::VerifiableGetRequest vget;
+  vget.mutable_keyrequest()->set_key("k1");
+  vget.set_provesincetx(2);
+  schema::VerifiableEntry ve;
+  auto c4 = Ctx(sid_);
+  ASSERT_TRUE(stub_->VerifiableGet(c4.get(), vget, &ve).ok());
+  EXPECT_EQ(ve.entry().value(), "v1");
+  const auto& tx1 = ve.verifiabletx().tx();
+  ASSERT_EQ(tx1.header().id(), 1u);
+  ledger::TxEntry raw;
+  raw.key = B(std::string("\0k1", 3));
+  Bytes store_value = B(std::string("\0v1", 3));
+  raw.value_hash = crypto::Sha256(store_value);
+  raw.value_len = static_cast<uint32_t>(store_value.size());
+  auto digest = raw.ComputeDigest(tx1.header().version());
+  ASSERT_TRUE(digest.ok());
+  ledger::HTreeProof inclusion;
+  inclusion.leaf = static_cast<uint64_t>(ve.inclusionproof().leaf());
+  inclusion.width = static_cast<uint64_t>(ve.inclusionproof().width());
+  inclusion.terms = Terms(ve.inclusionproof().terms());
+  EXPECT_TRUE(ledger::VerifyHTreeInclusion(inclusion, *digest, D(tx1.header().eh())));
+  ledger::DualProof dp2 = FromWire(ve.verifiabletx().dualproof());
+  EXPECT_TRUE(ledger::VerifyDualProof(dp2, 1, 2, *alh1, *alh2).ok());
+  ExpectSigned(2, *alh2, ve.verifiabletx().signature());
+
+  // CurrentState is (2, alh2), signed.
+  schema::ImmutableState st2;
+  auto c5 = Ctx(sid_);
+  ASSERT_TRUE(stub_->CurrentState(c5.get(), e, &st2).ok());
+  EXPECT_EQ(st2.txid(), 2u);
+  EXPECT_EQ(D(st2.txhash()), *alh2);
+  ExpectSigned(2, *alh2, st2.signature());
+}
+
+TEST_F(ServerKvTest, MissingKeyIsUnknownWithImmudbsText) {
+  schema::KeyRequest get;
+  get.set_key("nope");
+  schema::Entry entry;
+  auto ctx = Ctx(sid_);
+  grpc::Status st = stub_->Get(ctx.get(), get, &entry);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNKNOWN);
+  EXPECT_NE(st.error_message().find("key not found"), std::string::npos);
+}
+
+TEST_F(ServerKvTest, HistoryScanCountDeleteAndTxById) {
+  for (const char* v : {"a", "b", "c"}) {
+    schema::SetRequest set;
+    set.add_kvs()->set_key("h");
+    set.mutable_kvs(0)->set_value(v);
+    schema::TxHeader hdr;
+    auto ctx = Ctx(sid_);
+    ASSERT_TRUE(stub_->Set(ctx.get(), set, &hdr).ok());
+  }
+  schema::HistoryRequest hist;
+  hist.set_key("h");
+  schema::Entries entries;
+  auto c1 = Ctx(sid_);
+  ASSERT_TRUE(stub_->History(c1.get(), hist, &entries).ok());
+  ASSERT_EQ(entries.entries_size(), 3);
+  EXPECT_EQ(entries.entries(2).value(), "c");
+  EXPECT_EQ(entries.entries(2).revision(), 3u);
+
+  schema::ScanRequest scan;
+  scan.set_prefix("h");
+  schema::Entries scanned;
+  auto c2 = Ctx(sid_);
+  ASSERT_TRUE(stub_->Scan(c2.get(), scan, &scanned).ok());
+  ASSERT_EQ(scanned.entries_size(), 1);
+  EXPECT_EQ(scanned.entries(0).value(), "c");
+
+  schema::KeyPrefix prefix;
+  prefix.set_prefix("h");
+  schema::EntryCount count;
+  auto c3 = Ctx(sid_);
+  ASSERT_TRUE(stub_->Count(c3.get(), prefix, &count).ok());
+  EXPECT_EQ(count.count(), 1u);
+
+  schema::TxRequest txr;
+  txr.set_tx(2);
+  schema::Tx tx;
+  auto c4 = Ctx(sid_);
+  ASSERT_TRUE(stub_->TxById(c4.get(), txr, &tx).ok());
+  EXPECT_EQ(tx.header().id(), 2u);
+  ASSERT_EQ(tx.entries_size(), 1);
+
+  schema::DeleteKeysRequest del;
+  del.add_keys("h");
+  schema::TxHeader dh;
+  auto c5 = Ctx(sid_);
+  ASSERT_TRUE(stub_->Delete(c5.get(), del, &dh).ok());
+  EXPECT_EQ(dh.id(), 4u);
+  schema::KeyRequest get;
+  get.set_key("h");
+  schema::Entry entry;
+  auto c6 = Ctx(sid_);
+  EXPECT_NE(stub_->Get(c6.get(), get, &entry).error_message().find("key not found"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace immudb::server::testing
