@@ -58,8 +58,13 @@ Status Store::Impl::Recover() {
     uint8_t buf[format::kCommitRecordSize];
     Status rs = commit_log_->Read(CommitRecordOffset(id), sizeof(buf), buf);
     if (rs.code() == Code::kOutOfRange) break;  // the log ends (or was cut) before it
-    if (rs.code() == Code::kCorruption) break;  // a segment whose creation was cut short;
-                                               // SetEnd below rejects it if it mattered
+    if (rs.code() == Code::kCorruption) {
+      // A damaged segment header: only the newest segment can be one whose creation was
+      // cut short (and then it holds no commit record yet).
+      uint64_t seg = CommitRecordOffset(id) / commit_log_->segment_size();
+      if (seg + 1 < commit_log_->NumSegments()) return rs;
+      break;
+    }
     IMMUDB_RETURN_IF_ERROR(rs);
     CommitRecord rec;
     if (!DecodeCommitRecord(buf, &rec)) break;  // torn or never written

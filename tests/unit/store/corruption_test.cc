@@ -185,5 +185,25 @@ TEST_F(CorruptionTest, DamagedRecordAfterACrashIsNotMistakenForATornTail) {
   EXPECT_NE(s.status().message().find("tx 7"), std::string::npos) << s.status().message();
 }
 
+TEST(CorruptionMultiSegmentTest, DamagedHeaderOfAnOlderCommitSegmentIsNotATornTail) {
+  TempDir dir, scratch;
+  Options o = testing::SmallOptions();  // 4 KiB segments: 64 commit records each
+  {
+    auto s = Store::Open(dir.path(), o);
+    ASSERT_TRUE(s.ok());
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE((*s)->Commit(Entries("m" + std::to_string(i), 1)).ok());
+  }
+  for (const char* seg : {"commit/00000001.seg", "tx/00000001.seg", "aht/00000001.seg"}) {
+    std::string work = scratch.Sub(std::string("w-") + seg[0]);
+    CopyDir(dir.path(), work);
+    std::filesystem::remove(work + "/CHECKPOINT");  // as after a crash
+    FlipByte(work + "/" + seg, 2);
+    auto s = Store::Open(work, o);
+    ASSERT_FALSE(s.ok()) << seg;
+    EXPECT_EQ(s.status().code(), Code::kCorruption) << s.status().ToString();
+    EXPECT_NE(s.status().message().find(seg), std::string::npos) << s.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace immudb::store
