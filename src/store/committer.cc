@@ -41,6 +41,9 @@ Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitO
     return InvalidArgument("too many entries in one transaction: " + std::to_string(inputs.size()) +
                            " (max " + std::to_string(opts_.max_entries_per_tx) + ")");
   }
+  if (version == ledger::kTxHeaderVersion0 && inputs.size() > ledger::kMaxEntriesV0) {
+    return InvalidArgument("tx header version 0 allows at most 65535 entries");
+  }
   if (version == ledger::kTxHeaderVersion0 && !options.metadata.IsEmpty()) {
     return InvalidArgument("tx metadata needs tx header version 1 (store uses version 0)");
   }

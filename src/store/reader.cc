@@ -39,6 +39,12 @@ Result<Digest> Store::Impl::ReadAlh(uint64_t id) const {
 }
 
 Status Store::Impl::ReadTxAt(const CommitRecord& rec, Tx* tx) const {
+  constexpr uint32_t kMaxTxRecord = 1u << 30;  // far above any record the limits allow
+  if (rec.tx_size > kMaxTxRecord) {
+    return Corruption("commit record of tx " + std::to_string(rec.tx_id) + " (" +
+                      commit_log_->Describe(CommitRecordOffset(rec.tx_id)) +
+                      ") gives an impossible tx record size " + std::to_string(rec.tx_size));
+  }
   Bytes buf(rec.tx_size);
   Status st = tx_log_->Read(rec.tx_offset, buf.size(), buf.data());
   if (st.code() == Code::kOutOfRange) {
