@@ -5,6 +5,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rsa.h>
+#include <openssl/ssl.h>
 
 #include <string>
 
@@ -87,6 +88,35 @@ Status TryGenerateKey(std::string_view algorithm, std::string_view param) {
   Status st = internal::CheckApprovedKey(pkey, pc.mode);
   EVP_PKEY_free(pkey);
   return st;
+}
+
+Result<TlsContextReport> InspectNewTlsContext(bool server) {
+  internal::Process();  // the module must be initialised
+  SSL_CTX* ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
+  if (ctx == nullptr) return CryptoError("SSL_CTX_new failed: " + internal::OpenSslErrors());
+  auto version = [](long v) -> std::string {
+    switch (v) {
+      case 0: return "any";
+      case TLS1_VERSION: return "TLSv1";
+      case TLS1_1_VERSION: return "TLSv1.1";
+      case TLS1_2_VERSION: return "TLSv1.2";
+      case TLS1_3_VERSION: return "TLSv1.3";
+    }
+    return "0x" + std::to_string(v);
+  };
+  TlsContextReport r;
+  r.min_version = version(SSL_CTX_get_min_proto_version(ctx));
+  r.max_version = version(SSL_CTX_get_max_proto_version(ctx));
+  r.security_level = SSL_CTX_get_security_level(ctx);
+  const uint64_t options = SSL_CTX_get_options(ctx);
+  r.tls10_disabled = (options & SSL_OP_NO_TLSv1) != 0;
+  r.tls11_disabled = (options & SSL_OP_NO_TLSv1_1) != 0;
+  r.tls12_disabled = (options & SSL_OP_NO_TLSv1_2) != 0;
+  STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(ctx);
+  for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i)
+    r.ciphers.push_back(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ciphers, i)));
+  SSL_CTX_free(ctx);
+  return r;
 }
 
 }  // namespace immudb::crypto::probe

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "crypto/algorithm_probe.h"
 #include "crypto/module.h"
 
 namespace immudb::crypto {
@@ -73,6 +74,31 @@ TEST(TlsPolicy, AppliedByInitCryptoModule) {
   const char* env = std::getenv("GRPC_SSL_CIPHER_SUITES");
   ASSERT_NE(env, nullptr);
   EXPECT_EQ(std::string(env), expected.GrpcCipherSuites());
+}
+
+}  // namespace
+}  // namespace immudb::crypto
+
+namespace immudb::crypto {
+namespace {
+
+// A fresh SSL_CTX, as gRPC builds one, carries the policy InitCryptoModule loaded.
+TEST(TlsPolicy, ReachesNewTlsContexts) {
+  const ModuleInfo& info = CurrentModule();
+  TlsPolicy policy = TlsPolicyFor(info.mode, info.ems_enforced_by_module);
+  for (bool server : {true, false}) {
+    auto r = probe::InspectNewTlsContext(server);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->min_version, policy.MinProtocol());
+    EXPECT_EQ(r->max_version, "TLSv1.3");
+    EXPECT_EQ(r->security_level, 2);
+    EXPECT_TRUE(r->tls10_disabled);
+    EXPECT_TRUE(r->tls11_disabled);
+    EXPECT_EQ(r->tls12_disabled, !policy.allow_tls12);
+    std::vector<std::string> expected = policy.tls13_suites;
+    expected.insert(expected.end(), policy.tls12_ciphers.begin(), policy.tls12_ciphers.end());
+    EXPECT_EQ(r->ciphers, expected);
+  }
 }
 
 }  // namespace
