@@ -76,7 +76,19 @@ std::string DescribePemWithoutDecoding(std::string_view pem) {
         X509_PUBKEY_free(pub);
       }
     } else if (label == "EC PRIVATE KEY") {
-      out = "EC key (SEC1) on a curve the loaded providers do not support";
+      // SEC1 ECPrivateKey: SEQUENCE { version, privateKey, [0] curve OID, [1] publicKey };
+      // the curve is the OBJECT inside the first [0] tag.
+      out = "EC key on an unknown curve";
+      for (long i = 0; i + 3 < len; ++i) {
+        if (data[i] != 0xa0 || data[i + 2] != 0x06) continue;
+        const unsigned char* q = data + i + 2;
+        if (ASN1_OBJECT* oid = d2i_ASN1_OBJECT(nullptr, &q, data[i + 1])) {
+          int curve = OBJ_obj2nid(oid);
+          if (curve != NID_undef) out = std::string("EC key on ") + OBJ_nid2sn(curve);
+          ASN1_OBJECT_free(oid);
+        }
+        break;
+      }
     }
     OPENSSL_free(name);
     OPENSSL_free(header);

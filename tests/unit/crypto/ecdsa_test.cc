@@ -121,7 +121,7 @@ TEST(Ecdsa, RefusesOtherKeys) {
     const char* name;
   } cases[] = {{test_keys::kEd25519, "ED25519"},
                {test_keys::kRsa1024, "RSA-1024"},
-               {test_keys::kSecp256k1Sec1, "EC key"}};
+               {test_keys::kSecp256k1Sec1, "secp256k1"}};
   for (const Case& c : cases) {
     auto k = EcdsaPrivateKey::FromPem(c.pem);
     ASSERT_FALSE(k.ok()) << c.name;

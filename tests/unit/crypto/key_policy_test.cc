@@ -52,6 +52,9 @@ TEST(KeyPolicy, MessagesNameTheKey) {
   if (!Fips()) GTEST_SKIP() << "messages of refusals (FIPS mode)";
   EXPECT_NE(CheckKeyPem(test_keys::kRsa1024).message().find("RSA-1024"), std::string::npos);
   EXPECT_NE(CheckKeyPem(test_keys::kEd25519).message().find("ED25519"), std::string::npos);
+  EXPECT_NE(CheckKeyPem(test_keys::kSecp256k1Sec1).message().find("EC key on secp256k1"),
+            std::string::npos)
+      << CheckKeyPem(test_keys::kSecp256k1Sec1).ToString();
   EXPECT_NE(CheckKeyPem(test_keys::kSecp256k1Public).message().find("secp256k1"),
             std::string::npos)
       << CheckKeyPem(test_keys::kSecp256k1Public).ToString();
