@@ -171,34 +171,64 @@ function walk(dir) {
   return outFiles;
 }
 
-function indexesOf(buf, needle) {
+// Offsets of every occurrence of `needle` in `file`, read in chunks (segments are preallocated
+// to their full size, so whole-file reads would be large).
+function findInFile(file, needle) {
   const found = [];
-  for (let i = buf.indexOf(needle); i !== -1; i = buf.indexOf(needle, i + 1)) found.push(i);
+  const chunk = 4 << 20;
+  const buf = Buffer.alloc(chunk + needle.length);
+  const fd = fs.openSync(file, 'r');
+  try {
+    let pos = 0;
+    let carry = 0;  // bytes kept from the previous chunk so matches across a boundary are seen
+    for (;;) {
+      const n = fs.readSync(fd, buf, carry, chunk, pos);
+      if (n <= 0) break;
+      const view = buf.subarray(0, carry + n);
+      for (let i = view.indexOf(needle); i !== -1; i = view.indexOf(needle, i + 1)) {
+        found.push(pos - carry + i);
+      }
+      const keep = Math.min(needle.length - 1, view.length);
+      view.copy(buf, 0, view.length - keep);
+      carry = keep;
+      pos += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
   return found;
 }
 
-// Flips one byte in the middle of every copy of `marker` found in value-log segments of `db`.
-// Reports every other file that holds the marker. Returns the number of bytes flipped.
+// Flips one byte in the middle of every copy of `marker` found in value-log segments of `db`
+// (docs/format.md: <db>/.../val/NNNNNNNN.seg). Also reports any other file of `db` (other
+// segments excepted, they are large) that holds the marker. Returns the number of bytes flipped.
 function flipValueBytes(db, marker) {
   const needle = Buffer.from(marker, 'utf8');
   const mid = Math.floor(needle.length / 2);
+  const dbDir = path.join(dataDir, db);
   let flipped = 0;
-  for (const file of walk(dataDir)) {
+  if (!fs.existsSync(dbDir)) {
+    log(`no folder ${db} in the data folder; top level: ${fs.readdirSync(dataDir).join(', ')}`);
+    return 0;
+  }
+  for (const file of walk(dbDir)) {
     const rel = path.relative(dataDir, file);
-    const buf = fs.readFileSync(file);
-    const hits = indexesOf(buf, needle);
+    const inValueLog = rel.split(path.sep).includes('val');
+    if (!inValueLog && fs.statSync(file).size > (64 << 20)) continue;
+    const hits = findInFile(file, needle);
     if (!hits.length) continue;
-    const inValueLog = rel.split(path.sep).includes(db) && rel.split(path.sep).includes('val');
     if (!inValueLog) {
-      log(`note: value bytes also found outside the value log in ${rel} at ${hits.join(',')} (left unchanged)`);
+      log(`note: the value also appears outside the value log in ${rel} at ${hits.join(',')} (left unchanged)`);
       continue;
     }
     const fd = fs.openSync(file, 'r+');
     for (const off of hits) {
       const pos = off + mid;
-      const b = Buffer.from([buf[pos] ^ 0x01]);
+      const cur = Buffer.alloc(1);
+      fs.readSync(fd, cur, 0, 1, pos);
+      const b = Buffer.from([cur[0] ^ 0x01]);
       fs.writeSync(fd, b, 0, 1, pos);
-      log(`flipped byte at ${rel}:${pos} ('${String.fromCharCode(buf[pos])}' -> '${String.fromCharCode(b[0])}')`);
+      log(`flipped byte at ${rel}:${pos} ('${String.fromCharCode(cur[0])}' -> '${String.fromCharCode(b[0])}')`);
       flipped += 1;
     }
     fs.fsyncSync(fd);
