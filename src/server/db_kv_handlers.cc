@@ -136,6 +136,135 @@ Status DbKvHandlers::TxScan(const CallInfo& info, const schema::TxScanRequest& r
   return Status::Ok();
 }
 
+Status DbKvHandlers::ExecAll(const CallInfo& info, const schema::ExecAllRequest& req,
+                             schema::TxHeader* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(db::ExecAllRequest r, FromProto(req));
+  IMMUDB_ASSIGN_OR_RETURN(ledger::TxHeader hdr, database->ExecAll(r));
+  ToProto(hdr, resp);
+  return Status::Ok();
+}
+
+Status DbKvHandlers::SetReference(const CallInfo& info, const schema::ReferenceRequest& req,
+                                  schema::TxHeader* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(db::ReferenceRequest r, FromProto(req));
+  IMMUDB_ASSIGN_OR_RETURN(ledger::TxHeader hdr, database->SetReference(r));
+  ToProto(hdr, resp);
+  return Status::Ok();
+}
+
+Status DbKvHandlers::VerifiableSetReference(const CallInfo& info,
+                                            const schema::VerifiableReferenceRequest& req,
+                                            schema::VerifiableTx* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  db::VerifiableReferenceRequest r;
+  IMMUDB_ASSIGN_OR_RETURN(r.reference_request, FromProto(req.referencerequest()));
+  r.prove_since_tx = req.provesincetx();
+  IMMUDB_ASSIGN_OR_RETURN(db::VerifiableTx vtx, database->VerifiableSetReference(r));
+  return RenderVerifiableTx(info.database, vtx, resp);
+}
+
+Status DbKvHandlers::ZAdd(const CallInfo& info, const schema::ZAddRequest& req,
+                          schema::TxHeader* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(ledger::TxHeader hdr, database->ZAdd(FromProto(req)));
+  ToProto(hdr, resp);
+  return Status::Ok();
+}
+
+Status DbKvHandlers::VerifiableZAdd(const CallInfo& info, const schema::VerifiableZAddRequest& req,
+                                    schema::VerifiableTx* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  db::VerifiableZAddRequest r;
+  r.zadd_request = FromProto(req.zaddrequest());
+  r.prove_since_tx = req.provesincetx();
+  IMMUDB_ASSIGN_OR_RETURN(db::VerifiableTx vtx, database->VerifiableZAdd(r));
+  return RenderVerifiableTx(info.database, vtx, resp);
+}
+
+Status DbKvHandlers::ZScan(const CallInfo& info, const schema::ZScanRequest& req,
+                           schema::ZEntries* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));
+  IMMUDB_ASSIGN_OR_RETURN(auto entries, database->ZScan(FromProto(req)));
+  for (const auto& e : entries) ToProto(e, resp->add_entries());
+  return Status::Ok();
+}
+
+Status DbKvHandlers::CreateDatabaseV2(const CallInfo& info, const schema::CreateDatabaseRequest& req,
+                                      schema::CreateDatabaseResponse* resp) {
+  db::DatabaseSettings base;
+  IMMUDB_ASSIGN_OR_RETURN(db::DatabaseSettings settings, FromProto(req.settings(), base));
+  IMMUDB_ASSIGN_OR_RETURN(
+      db::CreateDatabaseResult created,
+      catalog_->Create(req.name(), settings, req.ifnotexists(), info.username));
+  resp->set_name(created.name);
+  ToProto(created.settings, resp->mutable_settings());
+  resp->set_alreadyexisted(created.already_existed);
+  return Status::Ok();
+}
+
+Status DbKvHandlers::DatabaseListV2(const CallInfo&, schema::DatabaseListResponseV2* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(auto infos, catalog_->List());
+  for (const auto& i : infos) {
+    if (i.name == db::kSystemDbName) continue;
+    ToProto(i, resp->add_databases());
+  }
+  return Status::Ok();
+}
+
+namespace {
+Status RefuseReserved(const std::string& name) {
+  if (name == db::kSystemDbName || name == db::kDefaultDbName) {
+    return InvalidArgument("database is reserved");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Status DbKvHandlers::LoadDatabase(const CallInfo&, const schema::LoadDatabaseRequest& req,
+                                  schema::LoadDatabaseResponse* resp) {
+  IMMUDB_RETURN_IF_ERROR(RefuseReserved(req.database()));
+  IMMUDB_RETURN_IF_ERROR(catalog_->Load(req.database()));
+  resp->set_database(req.database());
+  return Status::Ok();
+}
+
+Status DbKvHandlers::UnloadDatabase(const CallInfo&, const schema::UnloadDatabaseRequest& req,
+                                    schema::UnloadDatabaseResponse* resp) {
+  IMMUDB_RETURN_IF_ERROR(RefuseReserved(req.database()));
+  IMMUDB_RETURN_IF_ERROR(catalog_->Unload(req.database()));
+  resp->set_database(req.database());
+  return Status::Ok();
+}
+
+Status DbKvHandlers::DeleteDatabase(const CallInfo&, const schema::DeleteDatabaseRequest& req,
+                                    schema::DeleteDatabaseResponse* resp) {
+  IMMUDB_RETURN_IF_ERROR(RefuseReserved(req.database()));
+  IMMUDB_RETURN_IF_ERROR(catalog_->Delete(req.database()));
+  resp->set_database(req.database());
+  return Status::Ok();
+}
+
+Status DbKvHandlers::UpdateDatabaseV2(const CallInfo&, const schema::UpdateDatabaseRequest& req,
+                                      schema::UpdateDatabaseResponse* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(db::DatabaseSettings current, catalog_->GetSettings(req.database()));
+  IMMUDB_ASSIGN_OR_RETURN(db::DatabaseSettings wanted, FromProto(req.settings(), current));
+  IMMUDB_ASSIGN_OR_RETURN(db::DatabaseSettings updated,
+                          catalog_->UpdateSettings(req.database(), wanted));
+  resp->set_database(req.database());
+  ToProto(updated, resp->mutable_settings());
+  return Status::Ok();
+}
+
+Status DbKvHandlers::GetDatabaseSettingsV2(const CallInfo& info,
+                                           schema::DatabaseSettingsResponse* resp) {
+  IMMUDB_ASSIGN_OR_RETURN(db::DatabaseSettings s, catalog_->GetSettings(info.database));
+  resp->set_database(info.database);
+  ToProto(s, resp->mutable_settings());
+  return Status::Ok();
+}
+
 bool CatalogDirectory::Exists(const std::string& name) const {
   return name != db::kSystemDbName && catalog_->Exists(name);
 }

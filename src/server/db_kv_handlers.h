@@ -35,6 +35,28 @@ class DbKvHandlers : public KvHandlers {
   Status VerifiableTxById(const CallInfo&, const schema::VerifiableTxRequest&,
                           schema::VerifiableTx*) override;
   Status TxScan(const CallInfo&, const schema::TxScanRequest&, schema::TxList*) override;
+  Status ExecAll(const CallInfo&, const schema::ExecAllRequest&, schema::TxHeader*) override;
+  Status SetReference(const CallInfo&, const schema::ReferenceRequest&, schema::TxHeader*) override;
+  Status VerifiableSetReference(const CallInfo&, const schema::VerifiableReferenceRequest&,
+                                schema::VerifiableTx*) override;
+  Status ZAdd(const CallInfo&, const schema::ZAddRequest&, schema::TxHeader*) override;
+  Status VerifiableZAdd(const CallInfo&, const schema::VerifiableZAddRequest&,
+                        schema::VerifiableTx*) override;
+  Status ZScan(const CallInfo&, const schema::ZScanRequest&, schema::ZEntries*) override;
+
+  // Catalog.
+  Status CreateDatabaseV2(const CallInfo&, const schema::CreateDatabaseRequest&,
+                          schema::CreateDatabaseResponse*) override;
+  Status DatabaseListV2(const CallInfo&, schema::DatabaseListResponseV2*) override;
+  Status LoadDatabase(const CallInfo&, const schema::LoadDatabaseRequest&,
+                      schema::LoadDatabaseResponse*) override;
+  Status UnloadDatabase(const CallInfo&, const schema::UnloadDatabaseRequest&,
+                        schema::UnloadDatabaseResponse*) override;
+  Status DeleteDatabase(const CallInfo&, const schema::DeleteDatabaseRequest&,
+                        schema::DeleteDatabaseResponse*) override;
+  Status UpdateDatabaseV2(const CallInfo&, const schema::UpdateDatabaseRequest&,
+                          schema::UpdateDatabaseResponse*) override;
+  Status GetDatabaseSettingsV2(const CallInfo&, schema::DatabaseSettingsResponse*) override;
 
  private:
   Result<std::shared_ptr<db::Database>> Open(const CallInfo& info);

@@ -98,6 +98,16 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
   grpc::Status DatabaseListV2(Ctx*, const schema::DatabaseListRequestV2*,
                               schema::DatabaseListResponseV2*) override;
   grpc::Status DatabaseList(Ctx*, const Empty*, schema::DatabaseListResponse*) override;
+  grpc::Status CreateDatabase(Ctx*, const schema::Database*, Empty*) override;
+  grpc::Status LoadDatabase(Ctx*, const schema::LoadDatabaseRequest*, schema::LoadDatabaseResponse*) override;
+  grpc::Status UnloadDatabase(Ctx*, const schema::UnloadDatabaseRequest*,
+                              schema::UnloadDatabaseResponse*) override;
+  grpc::Status DeleteDatabase(Ctx*, const schema::DeleteDatabaseRequest*,
+                              schema::DeleteDatabaseResponse*) override;
+  grpc::Status UpdateDatabaseV2(Ctx*, const schema::UpdateDatabaseRequest*,
+                                schema::UpdateDatabaseResponse*) override;
+  grpc::Status GetDatabaseSettingsV2(Ctx*, const schema::DatabaseSettingsRequest*,
+                                     schema::DatabaseSettingsResponse*) override;
 
   // Not implemented yet: each answers UNIMPLEMENTED naming its feature
   // (immu_service_unimplemented.cc).
@@ -107,19 +117,9 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
   grpc::Status TxSQLExec(Ctx*, const schema::SQLExecRequest*, Empty*) override;
   grpc::Status TxSQLQuery(Ctx*, const schema::SQLQueryRequest*,
                           grpc::ServerWriter<schema::SQLQueryResult>*) override;
-  grpc::Status CreateDatabase(Ctx*, const schema::Database*, Empty*) override;
   grpc::Status CreateDatabaseWith(Ctx*, const schema::DatabaseSettings*, Empty*) override;
-  grpc::Status LoadDatabase(Ctx*, const schema::LoadDatabaseRequest*, schema::LoadDatabaseResponse*) override;
-  grpc::Status UnloadDatabase(Ctx*, const schema::UnloadDatabaseRequest*,
-                              schema::UnloadDatabaseResponse*) override;
-  grpc::Status DeleteDatabase(Ctx*, const schema::DeleteDatabaseRequest*,
-                              schema::DeleteDatabaseResponse*) override;
   grpc::Status UpdateDatabase(Ctx*, const schema::DatabaseSettings*, Empty*) override;
-  grpc::Status UpdateDatabaseV2(Ctx*, const schema::UpdateDatabaseRequest*,
-                                schema::UpdateDatabaseResponse*) override;
   grpc::Status GetDatabaseSettings(Ctx*, const Empty*, schema::DatabaseSettings*) override;
-  grpc::Status GetDatabaseSettingsV2(Ctx*, const schema::DatabaseSettingsRequest*,
-                                     schema::DatabaseSettingsResponse*) override;
   grpc::Status streamGet(Ctx*, const schema::KeyRequest*, grpc::ServerWriter<schema::Chunk>*) override;
   grpc::Status streamSet(Ctx*, grpc::ServerReader<schema::Chunk>*, schema::TxHeader*) override;
   grpc::Status streamVerifiableGet(Ctx*, const schema::VerifiableGetRequest*,

@@ -71,12 +71,22 @@ grpc::Status ImmuServiceImpl::DatabaseListV2(Ctx* ctx, const schema::DatabaseLis
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   CallInfo info{caller->principal.username, caller->principal.database, ctx};
   Status st = deps_.kv->DatabaseListV2(info, resp);
-  if (st.code() != Code::kUnimplemented) return ToGrpcStatus(st);
-  // Until the catalog is wired: the names the caller may use, nothing else known.
-  for (const std::string& name : deps_.databases->List()) {
-    if (!caller->user.sysadmin && caller->user.PermissionOn(name) == kPermissionNone) continue;
-    resp->add_databases()->set_name(name);
-    resp->mutable_databases(resp->databases_size() - 1)->set_loaded(true);
+  if (st.code() == Code::kUnimplemented) {
+    // No catalog plugged in: the names the directory knows.
+    for (const std::string& name : deps_.databases->List()) {
+      auto* db = resp->add_databases();
+      db->set_name(name);
+      db->set_loaded(true);
+    }
+  } else if (!st.ok()) {
+    return ToGrpcStatus(st);
+  }
+  // Non-sysadmins see only the databases they hold a permission on.
+  if (!caller->user.sysadmin) {
+    auto* dbs = resp->mutable_databases();
+    for (int i = dbs->size() - 1; i >= 0; --i) {
+      if (caller->user.PermissionOn(dbs->Get(i).name()) == kPermissionNone) dbs->DeleteSubrange(i, 1);
+    }
   }
   return grpc::Status::OK;
 }
@@ -90,6 +100,50 @@ grpc::Status ImmuServiceImpl::DatabaseList(Ctx* ctx, const Empty*,
     resp->add_databases()->set_databasename(name);
   }
   return grpc::Status::OK;
+}
+
+}  // namespace immudb::server
+
+namespace immudb::server {
+namespace {
+
+// Catalog changes are for the sysadmin only.
+grpc::Status RequireSysAdmin(const Result<ImmuServiceImpl::Caller>& caller) {
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (!caller->user.sysadmin) return ToGrpcStatus(PermissionDenied("permission denied"));
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status ImmuServiceImpl::CreateDatabase(Ctx* ctx, const schema::Database* req, Empty*) {
+  auto caller = ResolveCaller(ctx);
+  if (grpc::Status g = RequireSysAdmin(caller); !g.ok()) return g;
+  schema::CreateDatabaseRequest v2;
+  v2.set_name(req->databasename());
+  schema::CreateDatabaseResponse resp;
+  CallInfo info{caller->principal.username, caller->principal.database, ctx};
+  return ToGrpcStatus(deps_.kv->CreateDatabaseV2(info, v2, &resp));
+}
+
+#define IMMUDB_SYSADMIN_FORWARD(Rpc, Req, Resp)                                   \
+  grpc::Status ImmuServiceImpl::Rpc(Ctx* ctx, const Req* req, Resp* resp) {       \
+    auto caller = ResolveCaller(ctx);                                             \
+    if (grpc::Status g = RequireSysAdmin(caller); !g.ok()) return g;              \
+    CallInfo info{caller->principal.username, caller->principal.database, ctx};   \
+    return ToGrpcStatus(deps_.kv->Rpc(info, *req, resp));                         \
+  }
+IMMUDB_SYSADMIN_FORWARD(LoadDatabase, schema::LoadDatabaseRequest, schema::LoadDatabaseResponse)
+IMMUDB_SYSADMIN_FORWARD(UnloadDatabase, schema::UnloadDatabaseRequest, schema::UnloadDatabaseResponse)
+IMMUDB_SYSADMIN_FORWARD(DeleteDatabase, schema::DeleteDatabaseRequest, schema::DeleteDatabaseResponse)
+IMMUDB_SYSADMIN_FORWARD(UpdateDatabaseV2, schema::UpdateDatabaseRequest, schema::UpdateDatabaseResponse)
+#undef IMMUDB_SYSADMIN_FORWARD
+
+grpc::Status ImmuServiceImpl::GetDatabaseSettingsV2(Ctx* ctx, const schema::DatabaseSettingsRequest*,
+                                                    schema::DatabaseSettingsResponse* resp) {
+  CallInfo info;
+  if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
+  return ToGrpcStatus(deps_.kv->GetDatabaseSettingsV2(info, resp));
 }
 
 }  // namespace immudb::server

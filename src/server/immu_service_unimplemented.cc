@@ -17,24 +17,12 @@ IMMUDB_UNIMPLEMENTED(TxSQLExec, "TxSQLExec (interactive SQL transactions)", Ctx*
                      const schema::SQLExecRequest*, Empty*)
 IMMUDB_UNIMPLEMENTED(TxSQLQuery, "TxSQLQuery (interactive SQL transactions)", Ctx*,
                      const schema::SQLQueryRequest*, grpc::ServerWriter<schema::SQLQueryResult>*)
-IMMUDB_UNIMPLEMENTED(CreateDatabase, "CreateDatabase (database creation)", Ctx*,
-                     const schema::Database*, Empty*)
 IMMUDB_UNIMPLEMENTED(CreateDatabaseWith, "CreateDatabaseWith (database creation)", Ctx*,
                      const schema::DatabaseSettings*, Empty*)
-IMMUDB_UNIMPLEMENTED(LoadDatabase, "LoadDatabase (database loading)", Ctx*,
-                     const schema::LoadDatabaseRequest*, schema::LoadDatabaseResponse*)
-IMMUDB_UNIMPLEMENTED(UnloadDatabase, "UnloadDatabase (database unloading)", Ctx*,
-                     const schema::UnloadDatabaseRequest*, schema::UnloadDatabaseResponse*)
-IMMUDB_UNIMPLEMENTED(DeleteDatabase, "DeleteDatabase (database deletion)", Ctx*,
-                     const schema::DeleteDatabaseRequest*, schema::DeleteDatabaseResponse*)
 IMMUDB_UNIMPLEMENTED(UpdateDatabase, "UpdateDatabase (database settings)", Ctx*,
                      const schema::DatabaseSettings*, Empty*)
-IMMUDB_UNIMPLEMENTED(UpdateDatabaseV2, "UpdateDatabaseV2 (database settings)", Ctx*,
-                     const schema::UpdateDatabaseRequest*, schema::UpdateDatabaseResponse*)
 IMMUDB_UNIMPLEMENTED(GetDatabaseSettings, "GetDatabaseSettings (database settings)", Ctx*,
                      const Empty*, schema::DatabaseSettings*)
-IMMUDB_UNIMPLEMENTED(GetDatabaseSettingsV2, "GetDatabaseSettingsV2 (database settings)", Ctx*,
-                     const schema::DatabaseSettingsRequest*, schema::DatabaseSettingsResponse*)
 IMMUDB_UNIMPLEMENTED(streamGet, "streamGet (streaming API)", Ctx*, const schema::KeyRequest*,
                      grpc::ServerWriter<schema::Chunk>*)
 IMMUDB_UNIMPLEMENTED(streamSet, "streamSet (streaming API)", Ctx*, grpc::ServerReader<schema::Chunk>*,

@@ -49,6 +49,16 @@ IMMUDB_NOT_YET(CreateDatabaseV2, "CreateDatabaseV2 (database creation)", const C
                const schema::CreateDatabaseRequest&, schema::CreateDatabaseResponse*)
 IMMUDB_NOT_YET(DatabaseListV2, "DatabaseListV2 (database catalog)", const CallInfo&,
                schema::DatabaseListResponseV2*)
+IMMUDB_NOT_YET(LoadDatabase, "LoadDatabase (database loading)", const CallInfo&,
+               const schema::LoadDatabaseRequest&, schema::LoadDatabaseResponse*)
+IMMUDB_NOT_YET(UnloadDatabase, "UnloadDatabase (database unloading)", const CallInfo&,
+               const schema::UnloadDatabaseRequest&, schema::UnloadDatabaseResponse*)
+IMMUDB_NOT_YET(DeleteDatabase, "DeleteDatabase (database deletion)", const CallInfo&,
+               const schema::DeleteDatabaseRequest&, schema::DeleteDatabaseResponse*)
+IMMUDB_NOT_YET(UpdateDatabaseV2, "UpdateDatabaseV2 (database settings)", const CallInfo&,
+               const schema::UpdateDatabaseRequest&, schema::UpdateDatabaseResponse*)
+IMMUDB_NOT_YET(GetDatabaseSettingsV2, "GetDatabaseSettingsV2 (database settings)",
+               const CallInfo&, schema::DatabaseSettingsResponse*)
 
 #undef IMMUDB_NOT_YET
 

@@ -68,6 +68,16 @@ class KvHandlers {
   virtual Status CreateDatabaseV2(const CallInfo&, const schema::CreateDatabaseRequest&,
                                   schema::CreateDatabaseResponse*);
   virtual Status DatabaseListV2(const CallInfo&, schema::DatabaseListResponseV2*);
+  virtual Status LoadDatabase(const CallInfo&, const schema::LoadDatabaseRequest&,
+                              schema::LoadDatabaseResponse*);
+  virtual Status UnloadDatabase(const CallInfo&, const schema::UnloadDatabaseRequest&,
+                                schema::UnloadDatabaseResponse*);
+  virtual Status DeleteDatabase(const CallInfo&, const schema::DeleteDatabaseRequest&,
+                                schema::DeleteDatabaseResponse*);
+  virtual Status UpdateDatabaseV2(const CallInfo&, const schema::UpdateDatabaseRequest&,
+                                  schema::UpdateDatabaseResponse*);
+  // Settings of the caller's database (read permission).
+  virtual Status GetDatabaseSettingsV2(const CallInfo&, schema::DatabaseSettingsResponse*);
 };
 
 // Unimplemented("<feature> is not implemented yet") with the same wording everywhere.

@@ -274,3 +274,118 @@ void ToProto(const db::ImmutableState& in, schema::ImmutableState* out) {
 }
 
 }  // namespace immudb::server
+
+namespace immudb::server {
+
+Result<db::ReferenceRequest> FromProto(const schema::ReferenceRequest& in) {
+  db::ReferenceRequest req;
+  req.key = Bytes(in.key().begin(), in.key().end());
+  req.referenced_key = Bytes(in.referencedkey().begin(), in.referencedkey().end());
+  req.at_tx = in.attx();
+  req.bound_ref = in.boundref();
+  req.no_wait = in.nowait();
+  for (const auto& p : in.preconditions()) {
+    IMMUDB_ASSIGN_OR_RETURN(db::Precondition v, FromProto(p));
+    req.preconditions.push_back(std::move(v));
+  }
+  return req;
+}
+
+db::ZAddRequest FromProto(const schema::ZAddRequest& in) {
+  db::ZAddRequest req;
+  req.set = Bytes(in.set().begin(), in.set().end());
+  req.score = in.score();
+  req.key = Bytes(in.key().begin(), in.key().end());
+  req.at_tx = in.attx();
+  req.bound_ref = in.boundref();
+  req.no_wait = in.nowait();
+  return req;
+}
+
+db::ZScanRequest FromProto(const schema::ZScanRequest& in) {
+  db::ZScanRequest req;
+  req.set = Bytes(in.set().begin(), in.set().end());
+  req.seek_key = Bytes(in.seekkey().begin(), in.seekkey().end());
+  req.seek_score = in.seekscore();
+  req.seek_at_tx = in.seekattx();
+  req.inclusive_seek = in.inclusiveseek();
+  req.limit = in.limit();
+  req.desc = in.desc();
+  if (in.has_minscore()) req.min_score = in.minscore().score();
+  if (in.has_maxscore()) req.max_score = in.maxscore().score();
+  req.since_tx = in.sincetx();
+  req.no_wait = in.nowait();
+  req.offset = in.offset();
+  return req;
+}
+
+Result<db::ExecAllRequest> FromProto(const schema::ExecAllRequest& in) {
+  db::ExecAllRequest req;
+  for (const auto& op : in.operations()) {
+    switch (op.operation_case()) {
+      case schema::Op::kKv: {
+        IMMUDB_ASSIGN_OR_RETURN(db::KeyValue kv, FromProto(op.kv()));
+        req.operations.emplace_back(std::move(kv));
+        break;
+      }
+      case schema::Op::kZAdd:
+        req.operations.emplace_back(FromProto(op.zadd()));
+        break;
+      case schema::Op::kRef: {
+        IMMUDB_ASSIGN_OR_RETURN(db::ReferenceRequest ref, FromProto(op.ref()));
+        req.operations.emplace_back(std::move(ref));
+        break;
+      }
+      default:
+        return InvalidArgument("illegal arguments: empty operation");
+    }
+  }
+  req.no_wait = in.nowait();
+  for (const auto& p : in.preconditions()) {
+    IMMUDB_ASSIGN_OR_RETURN(db::Precondition v, FromProto(p));
+    req.preconditions.push_back(std::move(v));
+  }
+  return req;
+}
+
+Result<db::DatabaseSettings> FromProto(const schema::DatabaseNullableSettings& in,
+                                       db::DatabaseSettings s) {
+  if (in.has_replicationsettings() && in.replicationsettings().has_replica() &&
+      in.replicationsettings().replica().value()) {
+    return Unimplemented("replication is not implemented yet");
+  }
+  if (in.has_filesize()) s.file_size = in.filesize().value();
+  if (in.has_maxkeylen()) s.max_key_len = in.maxkeylen().value();
+  if (in.has_maxvaluelen()) s.max_value_len = in.maxvaluelen().value();
+  if (in.has_maxtxentries()) s.max_tx_entries = in.maxtxentries().value();
+  if (in.has_excludecommittime()) s.exclude_commit_time = in.excludecommittime().value();
+  if (in.has_writetxheaderversion()) s.write_tx_header_version = in.writetxheaderversion().value();
+  if (in.has_autoload()) s.autoload = in.autoload().value();
+  if (in.has_preallocfiles()) s.prealloc_files = in.preallocfiles().value();
+  IMMUDB_RETURN_IF_ERROR(s.Validate());
+  return s;
+}
+
+void ToProto(const db::DatabaseSettings& in, schema::DatabaseNullableSettings* out) {
+  out->mutable_filesize()->set_value(in.file_size);
+  out->mutable_maxkeylen()->set_value(in.max_key_len);
+  out->mutable_maxvaluelen()->set_value(in.max_value_len);
+  out->mutable_maxtxentries()->set_value(in.max_tx_entries);
+  out->mutable_excludecommittime()->set_value(in.exclude_commit_time);
+  out->mutable_writetxheaderversion()->set_value(in.write_tx_header_version);
+  out->mutable_autoload()->set_value(in.autoload);
+  out->mutable_preallocfiles()->set_value(in.prealloc_files);
+  out->mutable_replicationsettings()->mutable_replica()->set_value(false);
+}
+
+void ToProto(const db::DatabaseInfo& in, schema::DatabaseInfo* out) {
+  out->set_name(in.name);
+  ToProto(in.settings, out->mutable_settings());
+  out->set_loaded(in.loaded);
+  out->set_disksize(in.disk_size);
+  out->set_numtransactions(in.num_transactions);
+  out->set_created_at(in.created_at);
+  out->set_created_by(in.created_by);
+}
+
+}  // namespace immudb::server

@@ -5,6 +5,8 @@
 #pragma once
 
 #include "base/status.h"
+#include "db/catalog.h"
+#include "db/settings.h"
 #include "db/types.h"
 #include "ledger/state.h"
 #include "ledger/state_signature.h"
@@ -26,6 +28,13 @@ db::HistoryRequest FromProto(const schema::HistoryRequest& in);
 db::TxRequest FromProto(const schema::TxRequest& in);
 db::VerifiableTxRequest FromProto(const schema::VerifiableTxRequest& in);
 db::TxScanRequest FromProto(const schema::TxScanRequest& in);
+Result<db::ReferenceRequest> FromProto(const schema::ReferenceRequest& in);
+db::ZAddRequest FromProto(const schema::ZAddRequest& in);
+db::ZScanRequest FromProto(const schema::ZScanRequest& in);
+Result<db::ExecAllRequest> FromProto(const schema::ExecAllRequest& in);
+// Settings given in `in` override `base`. Replication settings are refused (Unimplemented).
+Result<db::DatabaseSettings> FromProto(const schema::DatabaseNullableSettings& in,
+                                       db::DatabaseSettings base);
 
 // Results.
 void ToProto(const ledger::KvMetadata& in, schema::KVMetadata* out);
@@ -39,6 +48,8 @@ void ToProto(const ledger::HTreeProof& in, schema::InclusionProof* out);
 void ToProto(const ledger::StateSignature& in, schema::Signature* out);
 // VerifiableTx without its signature (the caller signs).
 void ToProto(const db::VerifiableTx& in, schema::VerifiableTx* out);
+void ToProto(const db::DatabaseSettings& in, schema::DatabaseNullableSettings* out);
+void ToProto(const db::DatabaseInfo& in, schema::DatabaseInfo* out);
 // ImmutableState without its signature.
 void ToProto(const db::ImmutableState& in, schema::ImmutableState* out);
 

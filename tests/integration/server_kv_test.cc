@@ -267,5 +267,137 @@ TEST_F(ServerKvTest, HistoryScanCountDeleteAndTxById) {
             std::string::npos);
 }
 
+TEST_F(ServerKvTest, ExecAllReferencesAndSortedSets) {
+  schema::ExecAllRequest exec;
+  auto* op1 = exec.add_operations()->mutable_kv();
+  op1->set_key("doc");
+  op1->set_value("body");
+  auto* op2 = exec.add_operations()->mutable_zadd();
+  op2->set_set("ranking");
+  op2->set_key("doc");
+  op2->set_score(7.5);
+  op2->set_boundref(true);  // bound to this tx (at_tx 0 with noWait false)
+  schema::TxHeader hdr;
+  auto c1 = Ctx(sid_);
+  grpc::Status st = stub_->ExecAll(c1.get(), exec, &hdr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(hdr.nentries(), 2);
+
+  schema::ReferenceRequest ref;
+  ref.set_key("alias");
+  ref.set_referencedkey("doc");
+  auto c2 = Ctx(sid_);
+  ASSERT_TRUE(stub_->SetReference(c2.get(), ref, &hdr).ok());
+  schema::KeyRequest get;
+  get.set_key("alias");
+  schema::Entry entry;
+  auto c3 = Ctx(sid_);
+  ASSERT_TRUE(stub_->Get(c3.get(), get, &entry).ok());
+  EXPECT_EQ(entry.key(), "doc");
+  EXPECT_EQ(entry.value(), "body");
+  ASSERT_TRUE(entry.has_referencedby());
+  EXPECT_EQ(entry.referencedby().key(), "alias");
+
+  schema::VerifiableZAddRequest vz;
+  vz.mutable_zaddrequest()->set_set("ranking");
+  vz.mutable_zaddrequest()->set_key("doc");
+  vz.mutable_zaddrequest()->set_score(1.0);
+  vz.set_provesincetx(hdr.id());
+  schema::VerifiableTx vtx;
+  auto c4 = Ctx(sid_);
+  ASSERT_TRUE(stub_->VerifiableZAdd(c4.get(), vz, &vtx).ok());
+  auto alh = FromWire(vtx.tx().header()).Alh();
+  ASSERT_TRUE(alh.ok());
+  ExpectSigned(vtx.tx().header().id(), *alh, vtx.signature());
+
+  schema::ZScanRequest zs;
+  zs.set_set("ranking");
+  schema::ZEntries zentries;
+  auto c5 = Ctx(sid_);
+  ASSERT_TRUE(stub_->ZScan(c5.get(), zs, &zentries).ok());
+  ASSERT_EQ(zentries.entries_size(), 2);
+  EXPECT_EQ(zentries.entries(0).score(), 1.0);
+  EXPECT_EQ(zentries.entries(1).score(), 7.5);
+  EXPECT_EQ(zentries.entries(1).entry().value(), "body");
+}
+
+TEST_F(ServerKvTest, DatabasesCanBeCreatedListedSelectedAndAreIsolated) {
+  schema::CreateDatabaseRequest create;
+  create.set_name("sales");
+  schema::CreateDatabaseResponse created;
+  auto c1 = Ctx(sid_);
+  grpc::Status st = stub_->CreateDatabaseV2(c1.get(), create, &created);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(created.name(), "sales");
+  EXPECT_FALSE(created.alreadyexisted());
+
+  schema::DatabaseListRequestV2 lreq;
+  schema::DatabaseListResponseV2 list;
+  auto c2 = Ctx(sid_);
+  ASSERT_TRUE(stub_->DatabaseListV2(c2.get(), lreq, &list).ok());
+  std::vector<std::string> names;
+  for (const auto& d : list.databases()) names.push_back(d.name());
+  EXPECT_EQ(names, (std::vector<std::string>{"defaultdb", "sales"}));
+
+  // Switch the session to sales, write there; defaultdb does not see it.
+  schema::Database use;
+  use.set_databasename("sales");
+  schema::UseDatabaseReply reply;
+  auto c3 = Ctx(sid_);
+  ASSERT_TRUE(stub_->UseDatabase(c3.get(), use, &reply).ok());
+  schema::SetRequest set;
+  set.add_kvs()->set_key("only-in-sales");
+  set.mutable_kvs(0)->set_value("1");
+  schema::TxHeader hdr;
+  auto c4 = Ctx(sid_);
+  ASSERT_TRUE(stub_->Set(c4.get(), set, &hdr).ok());
+  EXPECT_EQ(hdr.id(), 1u);
+  Empty e;
+  schema::ImmutableState state;
+  auto c5 = Ctx(sid_);
+  ASSERT_TRUE(stub_->CurrentState(c5.get(), e, &state).ok());
+  EXPECT_EQ(state.db(), "sales");
+  EXPECT_EQ(state.txid(), 1u);
+
+  schema::OpenSessionRequest open;
+  open.set_username("immudb");
+  open.set_password("immudb");
+  open.set_databasename("defaultdb");
+  schema::OpenSessionResponse other;
+  auto c6 = Ctx();
+  ASSERT_TRUE(stub_->OpenSession(c6.get(), open, &other).ok());
+  schema::KeyRequest get;
+  get.set_key("only-in-sales");
+  schema::Entry entry;
+  auto c7 = Ctx(other.sessionid());
+  EXPECT_FALSE(stub_->Get(c7.get(), get, &entry).ok());
+
+  // A read-write user of defaultdb cannot create databases nor open sales.
+  schema::CreateUserRequest cu;
+  cu.set_user("writer");
+  cu.set_password("Writer123!");
+  cu.set_permission(kPermissionReadWrite);
+  cu.set_database("defaultdb");
+  auto c8 = Ctx(sid_);
+  ASSERT_TRUE(stub_->CreateUser(c8.get(), cu, &e).ok());
+  open.set_username("writer");
+  open.set_password("Writer123!");
+  schema::OpenSessionResponse ws;
+  auto c9 = Ctx();
+  ASSERT_TRUE(stub_->OpenSession(c9.get(), open, &ws).ok());
+  create.set_name("mine");
+  auto c10 = Ctx(ws.sessionid());
+  EXPECT_EQ(stub_->CreateDatabaseV2(c10.get(), create, &created).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  auto c11 = Ctx(ws.sessionid());
+  EXPECT_EQ(stub_->UseDatabase(c11.get(), use, &reply).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  schema::DatabaseListResponseV2 wlist;
+  auto c12 = Ctx(ws.sessionid());
+  ASSERT_TRUE(stub_->DatabaseListV2(c12.get(), lreq, &wlist).ok());
+  ASSERT_EQ(wlist.databases_size(), 1);
+  EXPECT_EQ(wlist.databases(0).name(), "defaultdb");
+}
+
 }  // namespace
 }  // namespace immudb::server::testing
