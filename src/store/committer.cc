@@ -32,6 +32,28 @@ std::string KeyForMessage(ByteView key) {
 
 }  // namespace
 
+Status Store::Impl::HashEntries(int32_t version, std::vector<EntryInput>* inputs,
+                               PendingTx* p) {
+  std::vector<ByteView> values;
+  values.reserve(inputs->size());
+  for (const EntryInput& in : *inputs) values.emplace_back(in.value);
+  std::vector<Digest> hashes(inputs->size());
+  if (!values.empty()) crypto::Sha256Many(values, hashes.data());
+  p->entries.resize(inputs->size());
+  p->mds.resize(inputs->size());
+  for (size_t i = 0; i < inputs->size(); ++i) {
+    ledger::TxEntry& e = p->entries[i];
+    e.key = std::move((*inputs)[i].key);
+    e.metadata = (*inputs)[i].metadata;
+    e.value_hash = hashes[i];
+    e.value_len = static_cast<uint32_t>((*inputs)[i].value.size());
+    p->mds[i] = e.metadata.Encode();
+  }
+  IMMUDB_ASSIGN_OR_RETURN(p->eh, ledger::ComputeEh(version, p->entries));
+  p->inputs = std::move(*inputs);
+  return Status::Ok();
+}
+
 Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitOptions options) {
   const int32_t version = meta_.header_version;
   if (inputs.empty() && !options.metadata.truncated_upto_tx.has_value()) {
@@ -84,24 +106,12 @@ Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitO
   }
 
   // Value hashes, entry digests and Eh: the writer's share of the work, done in parallel
-  // with other writers and outside the committer.
-  std::vector<ByteView> values;
-  values.reserve(inputs.size());
-  for (const EntryInput& in : inputs) values.emplace_back(in.value);
-  std::vector<Digest> hashes(inputs.size());
-  if (!values.empty()) crypto::Sha256Many(values, hashes.data());
-  p.entries.resize(inputs.size());
-  p.mds.resize(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    ledger::TxEntry& e = p.entries[i];
-    e.key = std::move(inputs[i].key);
-    e.metadata = inputs[i].metadata;
-    e.value_hash = hashes[i];
-    e.value_len = static_cast<uint32_t>(inputs[i].value.size());
-    p.mds[i] = e.metadata.Encode();
-  }
-  IMMUDB_ASSIGN_OR_RETURN(p.eh, ledger::ComputeEh(version, p.entries));
-  p.inputs = std::move(inputs);
+  // with other writers and outside the committer. At most one writer per core hashes at a
+  // time: more would only take CPU from the committer, which every writer waits for.
+  hash_gate_.acquire();
+  Status prepared = HashEntries(version, &inputs, &p);
+  hash_gate_.release();
+  IMMUDB_RETURN_IF_ERROR(prepared);
 
   {
     std::lock_guard<std::mutex> l(queue_mu_);

@@ -3,6 +3,7 @@
 // verify.cc. Internal to src/store.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -117,10 +118,16 @@ class Store::Impl {
   Status poisoned_;               // guarded by queue_mu_: set when the commit log may be torn
   std::thread committer_;
 
+  // Writers hashing at once (one per core).
+  std::counting_semaphore<1024> hash_gate_{
+      std::ptrdiff_t(std::max(1u, std::min(1024u, std::thread::hardware_concurrency())))};
+
   std::mutex listener_mu_;
   std::function<void(uint64_t, uint64_t)> listener_;  // guarded by listener_mu_
 
  private:
+  // Hashes values, computes entry digests and Eh into p, moving keys and values of inputs.
+  Status HashEntries(int32_t version, std::vector<EntryInput>* inputs, PendingTx* p);
   void CommitterLoop();
   void ProcessBatch(std::vector<PendingTx*>& batch);
   // Gives `tx` its id, header and Alh and stages its bytes in the group buffers.
