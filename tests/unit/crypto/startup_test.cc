@@ -42,9 +42,11 @@ std::string Program(const std::string& base) {
   return std::string(IMMUDB_BIN_DIR) + "/" + base + IMMUDB_PROGRAM_SUFFIX;
 }
 
-ProgramRun Exec(const std::string& program, const std::string& args) {
-  std::string cmd = "env -u IMMUDB_FIPS_MODULE_DIR -u IMMUDB_FIPS_MODE '" + program + "' " +
-                    args + " 2>&1";
+// Runs program with args (and `env` assignments, e.g. "OPENSSL_CONF=/x"), without the
+// FIPS variables of the test's own environment.
+ProgramRun Exec(const std::string& program, const std::string& args, const std::string& env = "") {
+  std::string cmd = "env -u IMMUDB_FIPS_MODULE_DIR -u IMMUDB_FIPS_MODE " + env + " '" + program +
+                    "' " + args + " 2>&1";
   ProgramRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
@@ -186,6 +188,35 @@ TEST_F(Startup, ModuleConfigWithoutMac) {
   cnf.erase(pos, cnf.find('\n', pos) + 1 - pos);
   Install(so_, &cnf);
   ExpectRefused(Version(), "has no module-mac");
+}
+
+// fipsinstall may write no `module =` line; the provider then silently does not load from
+// a plain config. We name the module ourselves, so this still starts in FIPS mode.
+TEST_F(Startup, ModuleConfigWithoutModuleLine) {
+  std::string cnf = cnf_;
+  size_t pos = cnf.find("module = ");
+  ASSERT_NE(pos, std::string::npos);
+  cnf.erase(pos, cnf.find('\n', pos) + 1 - pos);
+  ASSERT_EQ(cnf.find("module = "), std::string::npos);
+  Install(so_, &cnf);
+  ProgramRun r = Version();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("self-tests passed, module " + dir_.string()), std::string::npos)
+      << r.output;
+}
+
+// OPENSSL_CONF from the environment (here a missing file, which would silently leave a
+// plain OpenSSL process non-FIPS) does not change what the program loads.
+TEST_F(Startup, OpensslConfEnvironmentIsIgnored) {
+  Install(so_, &cnf_);
+  for (const char* conf : {"/nonexistent/openssl.cnf", "/etc/ssl/openssl.cnf"}) {
+    ProgramRun r = Exec(Program("immudb"),
+                        "--fips-mode=on --fips-module-dir='" + dir_.string() + "' version",
+                        std::string("OPENSSL_CONF=") + conf);
+    EXPECT_EQ(r.exit_code, 0) << conf << ": " << r.output;
+    EXPECT_NE(r.output.find("OpenSSL FIPS Provider"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("tls policy: fips"), std::string::npos) << r.output;
+  }
 }
 
 TEST_F(Startup, StrictRefusesAnUnvalidatedVersion) {
