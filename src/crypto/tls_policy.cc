@@ -82,4 +82,9 @@ TlsPolicy TlsPolicyFor(FipsMode mode, bool ems_enforced_by_module) {
   return FipsTlsPolicy(ems_enforced_by_module);
 }
 
+TlsPolicy CurrentTlsPolicy() {
+  const ModuleInfo& info = CurrentModule();
+  return TlsPolicyFor(info.mode, info.ems_enforced_by_module);
+}
+
 }  // namespace immudb::crypto

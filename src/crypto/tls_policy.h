@@ -53,5 +53,7 @@ TlsPolicy DefaultTlsPolicy();
 // enforces Extended Master Secret (ems_enforced_by_module); otherwise TLS 1.3 only,
 // because gRPC gives no way to see and refuse a TLS 1.2 peer without EMS.
 TlsPolicy TlsPolicyFor(FipsMode mode, bool ems_enforced_by_module);
+// The policy InitCryptoModule applied to this process (default profile before it ran).
+TlsPolicy CurrentTlsPolicy();
 
 }  // namespace immudb::crypto

@@ -69,6 +69,7 @@ TEST(TlsPolicy, SslConfSection) {
 TEST(TlsPolicy, AppliedByInitCryptoModule) {
   const ModuleInfo& info = CurrentModule();
   TlsPolicy expected = TlsPolicyFor(info.mode, info.ems_enforced_by_module);
+  EXPECT_EQ(CurrentTlsPolicy().RenderSslConf(), expected.RenderSslConf());
   EXPECT_EQ(info.tls_policy, expected.name);
   EXPECT_EQ(info.tls12_allowed, expected.allow_tls12);
   const char* env = std::getenv("GRPC_SSL_CIPHER_SUITES");
