@@ -205,6 +205,16 @@ async function loginClient(stateName, label) {
   return client;
 }
 
+async function refusals(rawClient) {
+  await step('login with a wrong password is refused', async () => {
+    const c = newClient('state-refused.json');
+    const a = await attempt(() => c.login({ user: opts.user, password: 'Wrong-password-1!' }), 'login');
+    sdkErrors.length -= a.logged.length;
+    check(!a.ok, 'login succeeded');
+    return [a, describe(a.error)];
+  });
+}
+
 async function useDb(client, db, label) {
   return step(`${label}: useDatabase ${db}`, async () => {
     const r = await client.useDatabase({ databasename: db });
@@ -308,6 +318,28 @@ async function plainCalls(client, rawClient, label, headerVersion) {
     check(e.map((x) => x.score).join(',') === '1,2.5,3', 'scores ' + safeJson(e));
     check(e.every((x) => x.set === 'zset1'), 'set names ' + safeJson(e));
     return [e, ''];
+  });
+
+  await step(L('zScan with score bounds and descending order'), async () => {
+    const e = (await client.zScan({ set: 'zset1', minscore: { score: 2 }, maxscore: { score: 3 } })).entriesList;
+    check(e.map((x) => x.key).join(',') === 'scan-a,scan-c', 'bounded keys ' + safeJson(e));
+    const d = (await client.zScan({ set: 'zset1', desc: true })).entriesList;
+    check(d.map((x) => x.key).join(',') === 'scan-c,scan-a,scan-b', 'desc keys ' + safeJson(d));
+    return [e, ''];
+  });
+
+  await step(L('history descending with limit 1'), async () => {
+    const e = (await client.history({ key: 'k1', desc: true, limit: 1 })).entriesList;
+    check(e.length === 1 && e[0].value === 'value-two', 'entries ' + safeJson(e));
+    return [e, ''];
+  });
+
+  await step(L('txScan from tx 1'), async () => {
+    const r = await client.txScan({ initialtx: tx1, limit: 3, desc: false });
+    const ids = r.txsList.map((t) => t.metadata.id);
+    check(ids.join(',') === [tx1, tx1 + 1, tx1 + 2].join(','), 'tx ids ' + safeJson(ids));
+    check(r.txsList[2].metadata.nentries === 3 && r.txsList[2].entriesList.length === 3, 'setAll tx entries');
+    return [r, `txs ${ids.join(',')}`];
   });
 
   const txRef = await step(L('setReference ref1 -> k1'), async () => {
@@ -438,6 +470,84 @@ async function verifiedCalls(client, label, startTx) {
   return latest;
 }
 
+// More verified traffic on the header-v0 database: a tx with three entries, proofs across a
+// longer chain in both directions, verifiedGet at a given tx, a large and a non-ASCII value.
+async function verifiedExtended(client, label, startTx) {
+  const L = (s) => `${label}: ${s}`;
+  let latest = startTx;
+  const early = await step(L('setAll then verifiedTxById of the 3-entry tx'), async () => {
+    const r = await client.setAll({ kvsList: [{ key: 'm1', value: '1' }, { key: 'm2', value: '2' }, { key: 'm3', value: '3' }] });
+    const t = await client.verifiedTxById({ tx: r.id });
+    check(t && t.metadata.id === r.id && t.metadata.nentries === 3, 'header ' + safeJson(t && t.metadata));
+    check(t.entriesList.length === 3, 'entries ' + t.entriesList.length);
+    latest = r.id;
+    return [r.id, `tx ${r.id}`];
+  });
+  await step(L('25 more writes, then verifiedTxById of an old tx (local state ahead)'), async () => {
+    for (let i = 0; i < 25; i++) {
+      const r = await client.set({ key: `bulk-${i}`, value: `bulk value ${i}` });
+      latest = r.id;
+    }
+    await client.verifiedSet({ key: 'bulk-last', value: 'last' });
+    const t = await client.verifiedTxById({ tx: early });
+    check(t && t.metadata.id === early, 'tx ' + safeJson(t && t.metadata));
+    return [t, `tx ${early} proved against the state at ${latest + 1}`];
+  });
+  latest += 1;
+  await step(L('verifiedGet with an old trusted state (fresh client trusting tx 1)'), async () => {
+    // A client whose trusted state is the first tx: the proof spans the whole chain.
+    const c2 = newClient(`state-${label}-old.json`);
+    await c2.login({ user: opts.user, password: opts.password });
+    await c2.useDatabase({ databasename: client._activeDatabase });
+    const t1 = await raw.txById(grpc, raw.makeRawClient(grpc, opts.host, opts.port), authMetadata(c2), 1, opts.stepTimeout);
+    c2.state.set({ serverName: c2._serverUUID, databaseName: client._activeDatabase },
+      { db: client._activeDatabase, txid: 1, txhash: new Uint8Array(raw.alhOf(t1.header)) });
+    const r = await c2.verifiedGet({ key: 'bulk-last' });
+    check(r && r.value === 'last', 'value ' + safeJson(r));
+    return [r, `tx 1 -> tx ${r.tx}`];
+  });
+  await step(L('verifiedGet against a forged trusted state is rejected'), async () => {
+    // Same as above with one bit of the trusted Alh changed: the proofs must no longer verify.
+    const c3 = newClient(`state-${label}-forged.json`);
+    await c3.login({ user: opts.user, password: opts.password });
+    await c3.useDatabase({ databasename: client._activeDatabase });
+    const t1 = await raw.txById(grpc, raw.makeRawClient(grpc, opts.host, opts.port), authMetadata(c3), 1, opts.stepTimeout);
+    const forged = new Uint8Array(raw.alhOf(t1.header));
+    forged[5] ^= 0x01;
+    c3.state.set({ serverName: c3._serverUUID, databaseName: client._activeDatabase },
+      { db: client._activeDatabase, txid: 1, txhash: forged });
+    const a = await attempt(() => c3.verifiedGet({ key: 'bulk-last' }), 'verifiedGet');
+    sdkErrors.length -= a.logged.length;
+    check(!a.ok, 'verifiedGet accepted a proof from a state the server never had: ' + safeJson(a.value));
+    return [a, 'rejected: ' + (a.logged[0] || describe(a.error))];
+  });
+  await step(L('verifiedGetAt k1 at its first tx'), async () => {
+    const r = await client.verifiedGetAt({ key: 'k1', attx: 1 });
+    check(r && r.value === 'value-one', 'value ' + safeJson(r));
+    return [r, ''];
+  });
+  await step(L('verifiedSet/verifiedGet of a 200 KiB value'), async () => {
+    const big = crypto.randomBytes(100 * 1024).toString('hex');
+    await client.verifiedSet({ key: 'big', value: big });
+    const r = await client.verifiedGet({ key: 'big' });
+    check(r && r.value === big, 'value differs (length ' + (r && r.value.length) + ')');
+    return [r, `${big.length} bytes`];
+  });
+  await step(L('verifiedSet/verifiedGet of a non-ASCII key and value'), async () => {
+    await client.verifiedSet({ key: 'clé-ключ-鍵', value: 'välue-значение-値' });
+    const r = await client.verifiedGet({ key: 'clé-ключ-鍵' });
+    check(r && r.value === 'välue-значение-値' && r.key === 'clé-ключ-鍵', 'entry ' + safeJson(r));
+    return [r, ''];
+  });
+  await step(L('get of a missing key fails with "key not found"'), async () => {
+    const a = await attempt(() => client.get({ key: 'never-written' }), 'get');
+    sdkErrors.length -= a.logged.length;  // the SDK logs every error
+    check(!a.ok, 'get of a missing key succeeded: ' + safeJson(a.value));
+    check(/key not found/.test(describe(a.error)), 'error ' + describe(a.error));
+    return [a, describe(a.error)];
+  });
+}
+
 function stateFileTx(stateName) {
   const data = JSON.parse(fs.readFileSync(path.join(opts.stateDir, stateName), 'utf8'));
   const txs = [];
@@ -453,6 +563,13 @@ async function phaseAll(rawClient) {
 
   const admin = await loginClient('state-admin.json', 'admin');
   if (!admin) return;
+  await refusals(rawClient);
+  await step('useDatabase of an unknown database is refused', async () => {
+    const a = await attempt(() => admin.useDatabase({ databasename: `nosuchdb_${suffix}` }), 'useDatabase');
+    sdkErrors.length -= a.logged.length;
+    check(!a.ok, 'useDatabase succeeded');
+    return [a, describe(a.error)];
+  });
 
   await step(`createDatabaseV2 ${db0} with writeTxHeaderVersion 0 (raw call)`, async () => {
     const r = await raw.createDatabaseV2(grpc, rawClient, authMetadata(admin), db0, 0, opts.stepTimeout);
@@ -504,6 +621,7 @@ async function phaseAll(rawClient) {
       check(txs.includes(latest), `state file txs ${safeJson(txs)}, want ${latest}`);
       return [txs, `tx ${latest}`];
     });
+    await verifiedExtended(c0, 'v0', latest);
   }
 }
 
