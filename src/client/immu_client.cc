@@ -238,6 +238,10 @@ bool ImmuClient::has_session() const {
   std::lock_guard<std::mutex> l(mu_);
   return !session_id_.empty();
 }
+std::string ImmuClient::session_id() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return session_id_;
+}
 std::string ImmuClient::database() const {
   std::lock_guard<std::mutex> l(mu_);
   return database_;

@@ -108,6 +108,8 @@ class ImmuClient {
   void SetToken(const std::string& token, const std::string& database);
   std::string token() const;
   bool has_session() const;
+  // The current session id (empty without a session); changes when the session is re-opened.
+  std::string session_id() const;
   // The current database name and the server's UUID (from OpenSession or the immudb-uuid
   // header; empty until known).
   std::string database() const;

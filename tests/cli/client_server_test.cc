@@ -1,0 +1,218 @@
+// ImmuClient against a real in-process server on 127.0.0.1 (ephemeral port, temp folder):
+// sessions (keep-alive, transparent re-open), legacy tokens, verified calls with the trusted
+// state file, signatures, and a tampered trusted state being reported as tampering.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "client/base64.h"
+#include "client/immu_client.h"
+#include "crypto/ecdsa.h"
+#include "server/immu_server.h"
+
+namespace immudb::client {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class ClientServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;  // test folder naming only
+    dir_ = std::filesystem::temp_directory_path() / ("immudb-client-test-" + std::to_string(rd()));
+    std::filesystem::create_directories(dir_ / "data");
+    std::filesystem::create_directories(dir_ / "state");
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  server::ServerOptions Options() {
+    server::ServerOptions o;
+    o.address = "127.0.0.1";
+    o.port = 0;
+    o.dir = (dir_ / "data").string();
+    o.grpc_reflection = false;
+    return o;
+  }
+  void StartServer(const server::ServerOptions& o) {
+    auto s = server::ImmuServer::Start(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(*s);
+  }
+  std::unique_ptr<ImmuClient> MakeClient(const std::string& pub_key = "") {
+    ClientOptions o;
+    o.port = server_->port();
+    o.state_dir = (dir_ / "state").string();
+    o.server_signing_pub_key_file = pub_key;
+    o.keepalive_interval = std::chrono::milliseconds(100);
+    auto c = ImmuClient::Create(o);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? std::move(*c) : nullptr;
+  }
+  std::string StateFile() { return (dir_ / "state" / (".state-" + server_->server_uuid())).string(); }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<server::ImmuServer> server_;
+};
+
+TEST_F(ClientServerTest, SessionVerifiedCallsAndState) {
+  StartServer(Options());
+  auto c = MakeClient();
+  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  EXPECT_EQ(c->server_uuid(), server_->server_uuid());
+
+  auto h = c->Set("a", "1");
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  auto vs = c->VerifiedSet("b", "2");
+  ASSERT_TRUE(vs.ok()) << vs.status().ToString();
+  EXPECT_EQ(vs->id(), h->id() + 1);
+  auto e = c->VerifiedGet("a");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->value(), "1");
+  auto r = c->VerifiedSetReference("ra", "a");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto re = c->VerifiedGet("ra");
+  ASSERT_TRUE(re.ok()) << re.status().ToString();
+  EXPECT_EQ(re->value(), "1");
+  auto z = c->VerifiedZAdd("set", 3.25, "b");
+  ASSERT_TRUE(z.ok()) << z.status().ToString();
+  auto tx = c->VerifiedTxById(1);
+  ASSERT_TRUE(tx.ok()) << tx.status().ToString();
+  auto cons = c->CheckConsistency();
+  ASSERT_TRUE(cons.ok()) << cons.status().ToString();
+  EXPECT_EQ(cons->txid(), z->id());
+
+  auto local = c->LocalState();
+  ASSERT_TRUE(local.ok() && local->has_value());
+  EXPECT_EQ((*local)->txid(), z->id());
+  auto current = c->CurrentState();
+  ASSERT_TRUE(current.ok());
+  EXPECT_EQ((*local)->txhash(), current->txhash());
+  EXPECT_EQ(ReadFile(StateFile()).rfind("defaultdb:", 0), 0u);
+
+  EXPECT_EQ(c->Get("missing").status().code(), Code::kNotFound);
+  ASSERT_TRUE(c->CloseSession().ok());
+  EXPECT_FALSE(c->has_session());
+}
+
+TEST_F(ClientServerTest, ExpiredSessionIsReopenedTransparently) {
+  StartServer(Options());
+  auto c = MakeClient();
+  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  ASSERT_TRUE(c->Set("k", "v").ok());
+  std::string first = c->session_id();
+  server_->sessions().ExpireAt(server::Clock::now() + std::chrono::hours(24));
+  auto e = c->Get("k");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->value(), "v");
+  EXPECT_NE(c->session_id(), first);
+}
+
+TEST_F(ClientServerTest, KeepAliveHoldsAnIdleSession) {
+  server::ServerOptions o = Options();
+  o.max_session_inactivity_time = std::chrono::milliseconds(300);
+  o.session_timeout = std::chrono::milliseconds(300);
+  o.sessions_guard_check_interval = std::chrono::milliseconds(50);
+  StartServer(o);
+  auto c = MakeClient();
+  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  std::string id = c->session_id();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  // The server still knows the session: keep-alives refreshed it.
+  EXPECT_TRUE(server_->sessions().TouchSession(id).ok());
+  EXPECT_EQ(c->session_id(), id);
+}
+
+TEST_F(ClientServerTest, LegacyTokenLogin) {
+  StartServer(Options());
+  auto c = MakeClient();
+  auto warning = c->Login("immudb", "immudb");
+  ASSERT_TRUE(warning.ok()) << warning.status().ToString();
+  ASSERT_TRUE(c->UseDatabase("defaultdb").ok());
+  ASSERT_FALSE(c->token().empty());
+  ASSERT_TRUE(c->Set("t", "1").ok());
+  auto e = c->VerifiedGet("t");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  // The token works from another client object (what `immuclient login` relies on).
+  auto d = MakeClient();
+  d->SetToken(c->token(), "defaultdb");
+  auto e2 = d->Get("t");
+  ASSERT_TRUE(e2.ok()) << e2.status().ToString();
+  EXPECT_EQ(e2->value(), "1");
+}
+
+TEST_F(ClientServerTest, TamperedTrustedStateIsDetectedAndKept) {
+  StartServer(Options());
+  auto c = MakeClient();
+  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(c->VerifiedSet("k" + std::to_string(i), "v").ok());
+
+  // Replace the trusted hash: the server's history no longer extends it.
+  schema::ImmutableState forged;
+  forged.set_db("defaultdb");
+  forged.set_txid(3);
+  forged.set_txhash(std::string(32, '\x42'));
+  std::string raw;
+  ASSERT_TRUE(forged.SerializeToString(&raw));
+  { std::ofstream(StateFile(), std::ios::trunc) << "defaultdb:" << Base64Encode(AsBytes(raw)); }
+  std::string before = ReadFile(StateFile());
+
+  auto e = c->VerifiedGet("k1");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), Code::kTampered) << e.status().ToString();
+  EXPECT_EQ(e.status().message().rfind("tampering detected", 0), 0u);
+  auto s = c->VerifiedSet("x", "y");
+  EXPECT_EQ(s.status().code(), Code::kTampered);
+  EXPECT_EQ(c->VerifiedTxById(2).status().code(), Code::kTampered);
+  EXPECT_EQ(c->CheckConsistency().status().code(), Code::kTampered);
+  EXPECT_EQ(ReadFile(StateFile()), before);
+}
+
+TEST_F(ClientServerTest, ServerSignaturesAreChecked) {
+  auto key = crypto::EcdsaPrivateKey::Generate();
+  ASSERT_TRUE(key.ok());
+  auto other = crypto::EcdsaPrivateKey::Generate();
+  ASSERT_TRUE(other.ok());
+  std::string key_file = (dir_ / "ec.key").string();
+  ASSERT_TRUE(key->ToPemFile(key_file).ok());
+  auto write_pub = [&](const crypto::EcdsaPrivateKey& k, const std::string& name) {
+    auto pem = k.PublicKey().ToPem();
+    EXPECT_TRUE(pem.ok());
+    std::string path = (dir_ / name).string();
+    std::ofstream(path) << *pem;
+    return path;
+  };
+  std::string good_pub = write_pub(*key, "ec.pub");
+  std::string bad_pub = write_pub(*other, "other.pub");
+
+  server::ServerOptions o = Options();
+  o.signing_key = key_file;
+  StartServer(o);
+  auto c = MakeClient(good_pub);
+  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  ASSERT_TRUE(c->CurrentState().ok());
+  auto s = c->VerifiedSet("a", "1");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE(c->VerifiedGet("a").ok());
+
+  auto d = MakeClient(bad_pub);
+  ASSERT_TRUE(d->OpenSession("immudb", "immudb", "defaultdb").ok());
+  EXPECT_EQ(d->CurrentState().status().code(), Code::kTampered);
+  std::string before = ReadFile(StateFile());
+  EXPECT_EQ(d->VerifiedSet("b", "2").status().code(), Code::kTampered);
+  EXPECT_EQ(ReadFile(StateFile()), before);
+}
+
+}  // namespace
+}  // namespace immudb::client
