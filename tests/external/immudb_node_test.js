@@ -4,7 +4,9 @@
 //
 // Usage: node immudb_node_test.js --host H --port P --state-dir D --modules NODE_MODULES_DIR
 //          [--phase all|tamper-write|tamper-check] [--info-file F] [--user U] [--password PW]
-//          [--step-timeout MS] [--total-timeout MS]
+//          [--step-timeout MS] [--total-timeout MS] [--signing-pub PEM_FILE]
+// With --signing-pub the server is expected to sign states with the matching private key and
+// every signature is checked; without it, states must carry no signature.
 // Environment fallbacks: IMMUDB_TEST_HOST, IMMUDB_TEST_PORT, IMMUDB_TEST_STATE_DIR,
 // IMMUDB_NODE_MODULES, IMMUDB_TEST_USER, IMMUDB_TEST_PASSWORD.
 //
@@ -30,12 +32,13 @@ function parseArgs(argv) {
     password: process.env.IMMUDB_TEST_PASSWORD || 'immudb',
     phase: 'all',
     infoFile: '',
+    signingPub: '',
     stepTimeout: 15000,
     totalTimeout: 150000,
   };
   const names = { '--host': 'host', '--port': 'port', '--state-dir': 'stateDir',
     '--modules': 'modules', '--user': 'user', '--password': 'password', '--phase': 'phase',
-    '--info-file': 'infoFile', '--step-timeout': 'stepTimeout', '--total-timeout': 'totalTimeout' };
+    '--info-file': 'infoFile', '--signing-pub': 'signingPub', '--step-timeout': 'stepTimeout', '--total-timeout': 'totalTimeout' };
   for (let i = 0; i < argv.length; i += 2) {
     const k = names[argv[i]];
     if (!k || i + 1 >= argv.length) throw new Error('bad argument: ' + argv[i]);
@@ -548,6 +551,43 @@ async function verifiedExtended(client, label, startTx) {
   });
 }
 
+// Checks the signature of CurrentState (raw call) and of the state the SDK saved after its last
+// verified call (that one comes from VerifiableTx.signature), or their absence without a key.
+async function signatureChecks(client, rawClient, label, stateName) {
+  const L = (s) => `${label}: ${s}`;
+  const db = client._activeDatabase;
+  if (!opts.signingPub) {
+    await step(L('CurrentState carries no signature (server started without a signing key)'), async () => {
+      const st = await raw.currentState(grpc, rawClient, authMetadata(client), opts.stepTimeout);
+      check(st.signature === null, 'unexpected signature field');
+      return [st, ''];
+    });
+    return;
+  }
+  const pem = fs.readFileSync(opts.signingPub, 'utf8');
+  await step(L('CurrentState signature verifies with the server key'), async () => {
+    const st = await raw.currentState(grpc, rawClient, authMetadata(client), opts.stepTimeout);
+    check(st.signature !== null, 'no signature in ImmutableState');
+    check(st.db === db, `state db '${st.db}', want '${db}'`);
+    check(st.signature.publicKey.equals(raw.rawPublicPoint(pem)),
+      'Signature.publicKey is not the 65-byte uncompressed point of the server key');
+    check(raw.verifyStateSignature(pem, db, st.txId, st.txHash, st.signature.der),
+      'ECDSA signature does not verify over u32(len db)|db|u64(txId)|txHash');
+    return [st, `tx ${st.txId}, DER ${st.signature.der.length} bytes`];
+  });
+  await step(L('signature saved by the SDK after its last verified call verifies'), async () => {
+    const data = JSON.parse(fs.readFileSync(path.join(opts.stateDir, stateName), 'utf8'));
+    const entries = Object.values(data).map((srv) => srv[db]).filter(Boolean);
+    check(entries.length === 1, 'no saved state for ' + db);
+    const st = entries[0];
+    check(st.signature && st.signature.signature, 'saved state has no signature: ' + safeJson(st));
+    const der = Buffer.from(st.signature.signature, 'base64');
+    check(raw.verifyStateSignature(pem, db, st.txid, Buffer.from(st.txhash), der),
+      `signature of the VerifiableTx target state (tx ${st.txid}) does not verify`);
+    return [st, `tx ${st.txid}`];
+  });
+}
+
 function stateFileTx(stateName) {
   const data = JSON.parse(fs.readFileSync(path.join(opts.stateDir, stateName), 'utf8'));
   const txs = [];
@@ -622,6 +662,7 @@ async function phaseAll(rawClient) {
       return [txs, `tx ${latest}`];
     });
     await verifiedExtended(c0, 'v0', latest);
+    await signatureChecks(c0, rawClient, 'v0', 'state-v0.json');
   }
 }
 

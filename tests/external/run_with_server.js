@@ -4,7 +4,12 @@
 // it, stops the server with SIGTERM and removes the folder. Bounded in time throughout.
 //
 // Usage: node run_with_server.js --immudb BIN --modules NODE_MODULES --driver SCRIPT
-//          [--mode basic|tamper] [--timeout SECONDS] [--keep]
+//          [--mode basic|tamper] [--timeout SECONDS] [--keep] [--fips-mode off|on|strict]
+//          [--signing-key]
+//
+// --fips-mode passes the same flag to the server (FIPS provider from its default folder).
+// --signing-key generates a P-256 key into the temp folder, starts the server with
+// --signingKey and hands the public key to the driver, which then checks every signature.
 //
 // mode basic : one server, driver phase "all".
 // mode tamper: driver phase "tamper-write"; stop; flip one byte of the written value in the value
@@ -17,10 +22,11 @@ const os = require('os');
 const path = require('path');
 
 function parseArgs(argv) {
-  const o = { mode: 'basic', timeout: 240, keep: false };
+  const o = { mode: 'basic', timeout: 240, keep: false, fipsMode: '', signingKey: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--keep') { o.keep = true; continue; }
+    if (a === '--signing-key') { o.signingKey = true; continue; }
     const v = argv[++i];
     if (v === undefined) throw new Error('missing value for ' + a);
     if (a === '--immudb') o.immudb = v;
@@ -28,6 +34,7 @@ function parseArgs(argv) {
     else if (a === '--driver') o.driver = v;
     else if (a === '--mode') o.mode = v;
     else if (a === '--timeout') o.timeout = Number(v);
+    else if (a === '--fips-mode') o.fipsMode = v;
     else throw new Error('unknown argument ' + a);
   }
   if (!o.immudb || !o.modules || !o.driver) throw new Error('--immudb, --modules and --driver are required');
@@ -46,6 +53,19 @@ const dataDir = path.join(tmp, 'data');
 const stateDir = path.join(tmp, 'client-state');
 let server = null;       // { child, port, logFile, exited }
 let harnessFailures = 0;
+const serverExtra = [];
+const driverExtra = [];
+if (opts.fipsMode) serverExtra.push('--fips-mode', opts.fipsMode);
+if (opts.signingKey) {
+  // SEC1 PEM private key (BEGIN EC PRIVATE KEY) as PROTOCOL.md 4.2 describes; SPKI PEM public key.
+  const { privateKey, publicKey } = require('crypto').generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const keyFile = path.join(tmp, 'signing.key');
+  const pubFile = path.join(tmp, 'signing.pub');
+  fs.writeFileSync(keyFile, privateKey.export({ type: 'sec1', format: 'pem' }), { mode: 0o600 });
+  fs.writeFileSync(pubFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  serverExtra.push('--signingKey', keyFile);
+  driverExtra.push('--signing-pub', pubFile);
+}
 
 function cleanup() {
   if (server && !server.exited) {
@@ -90,7 +110,7 @@ async function startServer(tag) {
     const port = await freePort();
     const logFile = path.join(tmp, `immudb-${tag}-${attemptNo}.log`);
     const fd = fs.openSync(logFile, 'w');
-    const child = spawn(opts.immudb, ['--dir', dataDir, '--address', '127.0.0.1', '--port', String(port)],
+    const child = spawn(opts.immudb, ['--dir', dataDir, '--address', '127.0.0.1', '--port', String(port), ...serverExtra],
       { stdio: ['ignore', fd, fd] });
     fs.closeSync(fd);
     const s = { child, port, logFile, exited: false, code: null, signal: null };
@@ -104,6 +124,12 @@ async function startServer(tag) {
         const h = await raw.health(grpc, client, 500);
         if (h.status) {
           client.close();
+          const cm = fs.readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('crypto module')) || '';
+          log(`server crypto: ${cm.replace(/^.*crypto module:\s*/, '') || '(not logged)'}`);
+          if (opts.fipsMode && opts.fipsMode !== 'off' && !/FIPS Provider/.test(cm)) {
+            harnessFailures += 1;
+            log('FAIL: --fips-mode requested but the server log does not name the FIPS provider');
+          }
           log(`server up on 127.0.0.1:${port} (pid ${child.pid}, version ${h.version}, id ${h.uuid})`);
           return s;
         }
@@ -145,7 +171,7 @@ function runDriver(phase, extra, limitSeconds) {
   return new Promise((resolve) => {
     const args = [opts.driver, '--host', '127.0.0.1', '--port', String(server.port),
       '--state-dir', stateDir, '--modules', opts.modules, '--phase', phase,
-      '--total-timeout', String((limitSeconds - 5) * 1000), ...extra];
+      '--total-timeout', String((limitSeconds - 5) * 1000), ...driverExtra, ...extra];
     fs.mkdirSync(stateDir, { recursive: true });
     // cwd = state dir: the SDK loads a .env file from the working directory.
     const child = spawn(process.execPath, args, { cwd: stateDir, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -238,7 +264,7 @@ function flipValueBytes(db, marker) {
 }
 
 async function main() {
-  log(`mode ${opts.mode}, temp dir ${tmp}`);
+  log(`mode ${opts.mode}, temp dir ${tmp}, server flags: ${serverExtra.join(' ') || '(none)'}`);
   let rc = 0;
   if (opts.mode === 'basic') {
     await startServer('basic');

@@ -108,6 +108,36 @@ async function txById(grpc, client, metadata, txId, timeoutMs) {
   return { header: parseHeader(h), entries };
 }
 
+// CurrentState of the database bound to `metadata`; resolves {db, txId, txHash, signature}
+// where signature is null or {publicKey, der}.
+async function currentState(grpc, client, metadata, timeoutMs) {
+  const { reply } = await rawCall(grpc, client, 'CurrentState', Buffer.alloc(0), metadata, timeoutMs);
+  const f = pl.decode(reply);
+  const sig = pl.last(f, 4);
+  let signature = null;
+  if (sig !== undefined) {
+    const sf = pl.decode(sig);
+    signature = { publicKey: Buffer.from(pl.last(sf, 1) || Buffer.alloc(0)),
+      der: Buffer.from(pl.last(sf, 2) || Buffer.alloc(0)) };
+  }
+  return { db: (pl.last(f, 1) || Buffer.alloc(0)).toString('utf8'), txId: pl.last(f, 2) || 0n,
+    txHash: Buffer.from(pl.last(f, 3) || Buffer.alloc(0)), signature };
+}
+
+// True iff `der` is a valid ECDSA-SHA256 signature by `publicKeyPem` over the signed state
+// payload u32(len(db)) || db || u64(txId) || txHash (PROTOCOL.md 4.2).
+function verifyStateSignature(publicKeyPem, db, txId, txHash, der) {
+  const name = Buffer.from(db, 'utf8');
+  const payload = Buffer.concat([u32(name.length), name, u64(txId), Buffer.from(txHash)]);
+  return crypto.verify('sha256', payload, { key: publicKeyPem, dsaEncoding: 'der' }, der);
+}
+
+// Uncompressed SEC1 point (0x04 || X || Y) of a PEM public key.
+function rawPublicPoint(publicKeyPem) {
+  const jwk = crypto.createPublicKey(publicKeyPem).export({ format: 'jwk' });
+  return Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+}
+
 // Alh of a parsed header for header version 0 or 1 (PROTOCOL.md 2.2, 2.5).
 function alhOf(h) {
   let middle;
@@ -126,4 +156,5 @@ function alhOf(h) {
   return sha256(u64(h.id), h.prevAlh, inner);
 }
 
-module.exports = { sha256, makeRawClient, rawCall, health, createDatabaseV2, txById, alhOf };
+module.exports = { sha256, makeRawClient, rawCall, health, createDatabaseV2, txById, alhOf,
+  currentState, verifyStateSignature, rawPublicPoint };
