@@ -3,6 +3,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
+
 #include "db_test_util.h"
 
 namespace immudb::db {
@@ -152,6 +156,76 @@ TEST_F(DbTest, IndexCatchesUpUnindexedTxsOnOpen) {
   EXPECT_FALSE(db_->index_open_report().rebuilt);
   EXPECT_EQ(db_->index_open_report().caught_up_txs, last - mid);
   EXPECT_EQ(Snapshot(*db_), full);
+}
+
+// Runs only as the child of IndexWithoutWalRecoversAfterProcessDeath: writes with a synced
+// store into $IMMUDB_CRASH_CHILD_DIR and dies without closing anything.
+TEST(CrashChild, WriteAndDie) {
+  const char* dir = std::getenv("IMMUDB_CRASH_CHILD_DIR");
+  if (dir == nullptr) GTEST_SKIP() << "only run as a child process";
+  auto s = TestSettings();
+  s.synced = true;
+  auto db = Database::Open("defaultdb", dir, s);
+  if (!db.ok()) _exit(2);
+  for (int i = 0; i < 200; ++i) {
+    SetRequest req;
+    req.kvs = {KV("key" + std::to_string(i % 50), "v" + std::to_string(i))};
+    if (!(*db)->Set(req).ok()) _exit(3);
+  }
+  _exit(0);  // no Close: the index memtable (no WAL) is lost
+}
+
+TEST_F(DbTest, IndexWithoutWalRecoversAfterProcessDeath) {
+  // A child process (this binary, filtered to CrashChild) commits 200 txs with a synced
+  // store and exits without closing: the index loses its unflushed writes, the store keeps
+  // every commit. Reopening catches up and every read answers.
+  std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  std::string cmd = "IMMUDB_CRASH_CHILD_DIR='" + dir_ + "' '" + self +
+                    "' --gtest_filter=CrashChild.WriteAndDie > /dev/null 2>&1";
+  int rc = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(rc));
+  ASSERT_EQ(WEXITSTATUS(rc), 0);
+  auto s = TestSettings();
+  s.synced = true;
+  Open(s);
+  EXPECT_EQ(db_->CurrentState().tx_id, 200u);
+  EXPECT_EQ(db_->IndexWatermark(), 200u);
+  EXPECT_GT(db_->index_open_report().caught_up_txs, 0u);  // the child's index writes were lost
+  for (int k = 0; k < 50; ++k) {
+    KeyRequest g;
+    g.key = B("key" + std::to_string(k));
+    auto e = db_->Get(g);
+    ASSERT_TRUE(e.ok()) << k;
+    EXPECT_EQ(ToString(e->value), "v" + std::to_string(150 + k));
+    EXPECT_EQ(e->revision, 4u);
+  }
+}
+
+TEST_F(DbTest, IndexAheadOfStoreIsRebuilt) {
+  namespace fs = std::filesystem;
+  Open();
+  for (int i = 0; i < 5; ++i) Set("k" + std::to_string(i), "old");
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
+  fs::path store_dir = fs::path(dir_) / "store", saved = fs::path(dir_ + "_saved_store");
+  fs::remove_all(saved);
+  fs::copy(store_dir, saved, fs::copy_options::recursive);
+  Open();
+  for (int i = 0; i < 5; ++i) Set("k" + std::to_string(i), "new");
+  Set("only_new", "x");
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
+  // Put the older store back (as if unsynced commits were lost): the index is ahead of it.
+  fs::remove_all(store_dir);
+  fs::rename(saved, store_dir);
+  Open();
+  EXPECT_TRUE(db_->index_open_report().rebuilt);
+  EXPECT_EQ(db_->IndexWatermark(), 5u);
+  auto e = Get("k3");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(ToString(e->value), "old");
+  EXPECT_EQ(e->revision, 1u);
+  EXPECT_EQ(Get("only_new").status().code(), Code::kNotFound);
 }
 
 }  // namespace

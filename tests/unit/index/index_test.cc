@@ -83,6 +83,40 @@ TEST_F(IndexTest, LatestAtOrBeforeTxAndRevisions) {
   EXPECT_EQ(idx->AtTx(AsBytes("a"), 2).status().code(), Code::kNotFound);
 }
 
+TEST_F(IndexTest, KeyWrittenTwiceInOneTxKeepsOneVersion) {
+  auto idx = OpenIndex();
+  IndexWrite a1 = W("a", 0), a2 = W("a", 1);
+  std::vector<IndexTx> txs = {{1, {W("a")}}, {2, {a1, a2}}, {3, {W("a")}}};
+  ASSERT_TRUE(idx->Apply(txs).ok());
+  auto l = idx->Latest(AsBytes("a"), 2);
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->revision, 2u);
+  EXPECT_EQ(l->entry_index, 1u);  // the last write wins
+  l = idx->Latest(AsBytes("a"), 3);
+  EXPECT_EQ(l->revision, 3u);
+  auto h = idx->History(AsBytes("a"), 0, 0, false, 3);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->size(), 3u);
+}
+
+TEST_F(IndexTest, RevisionsContinueAcrossBatchesAndReopen) {
+  {
+    auto idx = OpenIndex();
+    for (uint64_t tx = 1; tx <= 30; ++tx) {
+      std::vector<IndexTx> one = {{tx, {W("k"), W("k" + std::to_string(tx % 3))}}};
+      ASSERT_TRUE(idx->Apply(one).ok());
+    }
+    ASSERT_TRUE(idx->Close().ok());
+    EXPECT_EQ(idx->Latest(AsBytes("k"), 30).status().code(), Code::kUnavailable);
+  }
+  auto idx = OpenIndex();
+  std::vector<IndexTx> more = {{31, {W("k")}}, {32, {W("k0")}}};
+  ASSERT_TRUE(idx->Apply(more).ok());
+  EXPECT_EQ(idx->Latest(AsBytes("k"), 32)->revision, 31u);
+  EXPECT_EQ(idx->Latest(AsBytes("k0"), 32)->revision, 11u);
+  EXPECT_EQ(idx->AtRevision(AsBytes("k"), 17, 32)->tx, 17u);
+}
+
 TEST_F(IndexTest, ApplyRequiresConsecutiveTxs) {
   auto idx = OpenIndex();
   std::vector<IndexTx> gap = {{2, {W("a")}}};
