@@ -75,6 +75,7 @@ Result<std::unique_ptr<SegmentedFile>> SegmentedFile::Open(Env* env,
     auto seg = std::make_unique<Segment>();
     IMMUDB_ASSIGN_OR_RETURN(seg->file, env->OpenFile(sf->SegmentPath(i), false));
     seg->header_error = sf->CheckHeader(i, seg->file.get());
+    IMMUDB_ASSIGN_OR_RETURN(seg->allocated, seg->file->Size());
     sf->segments_.push_back(std::move(seg));
   }
   return sf;
@@ -84,9 +85,7 @@ Status SegmentedFile::CreateSegment(uint64_t index) {
   // A leftover file with that name (removed segment of a failed attempt) is reused.
   auto seg = std::make_unique<Segment>();
   IMMUDB_ASSIGN_OR_RETURN(seg->file, env_->OpenFile(SegmentPath(index), true));
-  if (opts_.preallocate) {
-    IMMUDB_RETURN_IF_ERROR(seg->file->Allocate(format::kSegmentHeaderSize + opts_.segment_size));
-  }
+  IMMUDB_RETURN_IF_ERROR(Reserve(seg.get(), format::kSegmentHeaderSize + 1));
   IMMUDB_RETURN_IF_ERROR(seg->file->Write(0, EncodeHeader(index)));
   // The header and the allocation are made durable once here, so later data syncs of this
   // segment never carry metadata.
@@ -94,6 +93,17 @@ Status SegmentedFile::CreateSegment(uint64_t index) {
   IMMUDB_RETURN_IF_ERROR(env_->SyncDir(opts_.dir));
   std::unique_lock<std::shared_mutex> l(mu_);
   segments_.push_back(std::move(seg));
+  return Status::Ok();
+}
+
+Status SegmentedFile::Reserve(Segment* seg, uint64_t end) {
+  if (!opts_.preallocate || end <= seg->allocated) return Status::Ok();
+  const uint64_t full = format::kSegmentHeaderSize + opts_.segment_size;
+  const uint64_t step = std::max<uint64_t>(opts_.allocation_step, 1);
+  uint64_t target = std::min(full, (end + step - 1) / step * step);
+  target = std::max(target, end);
+  IMMUDB_RETURN_IF_ERROR(seg->file->Allocate(target));
+  seg->allocated = target;
   return Status::Ok();
 }
 
@@ -112,6 +122,7 @@ Status SegmentedFile::Write(uint64_t offset, ByteView data) {
     if (!seg->header_error.empty()) {
       return Corruption(SegmentPath(index) + ": " + seg->header_error);
     }
+    IMMUDB_RETURN_IF_ERROR(Reserve(seg, format::kSegmentHeaderSize + in_seg + n));
     IMMUDB_RETURN_IF_ERROR(seg->file->Write(format::kSegmentHeaderSize + in_seg, data.first(n)));
     dirty_.insert(index);
     data = data.subspan(n);

@@ -24,7 +24,10 @@ struct SegmentedFileOptions {
   std::string dir;            // folder holding the segments; created if missing
   std::string magic;          // exactly 8 bytes, identifies the stream kind
   uint64_t segment_size = 0;  // data bytes per segment (the header is extra)
-  bool preallocate = true;    // fallocate each new segment to its full size
+  bool preallocate = true;    // reserve disk blocks ahead of the writes (fallocate)
+  // Bytes reserved at a time when preallocating; a segment's reservation grows in these
+  // steps ahead of the write position, up to the whole segment.
+  uint64_t allocation_step = 8ull << 20;
 };
 
 class SegmentedFile {
@@ -63,11 +66,14 @@ class SegmentedFile {
   struct Segment {
     std::unique_ptr<RandomRWFile> file;
     std::string header_error;  // non-empty when the header did not validate
+    uint64_t allocated = 0;    // file bytes reserved (header included); writer only
   };
 
   SegmentedFile(Env* env, SegmentedFileOptions opts);
   std::string SegmentPath(uint64_t index) const;
   Status CreateSegment(uint64_t index);
+  // Extends seg's reservation so that file bytes [0, end) are allocated.
+  Status Reserve(Segment* seg, uint64_t end);
   Bytes EncodeHeader(uint64_t index) const;
   std::string CheckHeader(uint64_t index, RandomRWFile* file) const;
   // Returns the segment, or nullptr if it does not exist. Takes the shared lock.

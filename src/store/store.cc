@@ -56,6 +56,7 @@ Status Store::Impl::OpenFiles() {
     so.magic = std::string(magic);
     so.segment_size = meta_.segment_size;
     so.preallocate = opts_.preallocate;
+    so.allocation_step = opts_.allocation_step;
     IMMUDB_ASSIGN_OR_RETURN(*out, SegmentedFile::Open(env_, so));
     return Status::Ok();
   };

@@ -48,9 +48,11 @@ struct Options {
   // Data bytes per segment file of every stream. Only used at creation; an existing store
   // keeps the size it was created with (persisted in STORE).
   uint64_t segment_size = 512ull << 20;
-  // fallocate each segment file to its full size when it is created, so a commit's
-  // fdatasync does not also have to commit a file-size change.
+  // Reserve disk blocks (fallocate) ahead of the writes, allocation_step bytes at a time up
+  // to the whole segment, so a commit's fdatasync rarely has to commit a file-size change
+  // while a new store does not take 4 x segment_size of disk at once.
   bool preallocate = true;
+  uint64_t allocation_step = 8ull << 20;
   // fdatasync before acknowledging a commit (immudb's --synced). false: the data reaches
   // the page cache only; a process crash keeps it, a power cut may lose recent commits.
   bool synced = true;

@@ -48,6 +48,25 @@ TEST(SegmentedFileTest, WritesSpanSegmentsAndReadBack) {
   EXPECT_EQ((*f)->Describe(150), dir.Sub("s/00000001.seg") + " at byte 82");
 }
 
+TEST(SegmentedFileTest, ReservationGrowsInStepsUpToTheSegment) {
+  TempDir dir;
+  SegmentedFileOptions o = Opts(dir.Sub("s"), 1000);
+  o.allocation_step = 100;
+  auto f = SegmentedFile::Open(Env::Default(), o);
+  ASSERT_TRUE(f.ok());
+  const std::string seg0 = dir.Sub("s/00000000.seg");
+  ASSERT_TRUE((*f)->Write(0, Pattern(50, 1)).ok());  // file bytes [0, 82)
+  EXPECT_EQ(std::filesystem::file_size(seg0), 100u);
+  ASSERT_TRUE((*f)->Write(50, Pattern(100, 2)).ok());  // file bytes up to 182
+  EXPECT_EQ(std::filesystem::file_size(seg0), 200u);
+  ASSERT_TRUE((*f)->Write(950, Pattern(60, 3)).ok());  // fills segment 0, starts segment 1
+  EXPECT_EQ(std::filesystem::file_size(seg0), format::kSegmentHeaderSize + 1000);
+  EXPECT_EQ(std::filesystem::file_size(dir.Sub("s/00000001.seg")), 100u);
+  Bytes got(60);
+  ASSERT_TRUE((*f)->Read(950, got.size(), got.data()).ok());
+  EXPECT_EQ(got, Pattern(60, 3));
+}
+
 TEST(SegmentedFileTest, ReopenSeesTheSameBytes) {
   TempDir dir;
   Bytes a = Pattern(333, 3);
