@@ -198,9 +198,12 @@ void Store::Impl::ProcessBatch(std::vector<PendingTx*>& batch) {
 }
 
 void Store::Impl::ResetGroupBuffers() {
-  tx_buf_.clear();
-  value_buf_.clear();
-  commit_buf_.clear();
+  // Keep the buffers' memory between groups, unless a rare large group inflated it.
+  constexpr size_t kKeepCapacity = 16u << 20;
+  for (Bytes* b : {&tx_buf_, &value_buf_, &commit_buf_}) {
+    if (b->capacity() > kKeepCapacity) Bytes().swap(*b);
+    b->clear();
+  }
   group_first_id_ = last_id_ + 1;
   group_start_alh_ = last_alh_;
 }

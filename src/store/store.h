@@ -164,8 +164,8 @@ class Store {
 
   // Registers a function the committer calls after each group is committed, with the
   // first and last tx id of the group, before their writers are woken. Called on the
-  // committer thread: it must not call Commit. Replaces any earlier listener; empty to
-  // remove.
+  // committer thread: it must be quick and must not call Commit or SetCommitListener.
+  // Replaces any earlier listener; empty to remove.
   void SetCommitListener(std::function<void(uint64_t first_tx, uint64_t last_tx)> listener);
 
   // ---- reading -------------------------------------------------------------------------
