@@ -12,6 +12,7 @@
 #include "server/db_kv_handlers.h"
 #include "server/file_user_store.h"
 #include "server/server_identity.h"
+#include "server/tls_credentials.h"
 
 #ifndef IMMUDB_VERSION
 #define IMMUDB_VERSION "0.0.0"
@@ -125,7 +126,8 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   if (options.grpc_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   const std::string listen = options.address + ":" + std::to_string(options.port);
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &s->port_);
+  IMMUDB_ASSIGN_OR_RETURN(ServerTls tls, BuildServerTls(options));
+  builder.AddListeningPort(listen, tls.credentials, &s->port_);
   builder.RegisterService(s->service_.get());
   builder.SetMaxReceiveMessageSize(options.max_recv_msg_size);
   int threads = options.grpc_threads > 0
@@ -144,6 +146,7 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   s->sessions_->StartGuard();
   spdlog::info("immudb-cpp {} listening on {}:{} (data {}, server id {}, max {} gRPC threads)",
                ServerVersion(), options.address, s->port_, options.dir, s->uuid_, threads);
+  spdlog::info("transport: {}", tls.description);
   return s;
 }
 

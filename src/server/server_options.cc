@@ -145,6 +145,15 @@ std::vector<OptionSpec> BuildSpecs() {
       IntField("grpc-threads", &ServerOptions::grpc_threads));
   add("grpc-reflection", "serve gRPC server reflection", true,
       BoolField("grpc-reflection", &ServerOptions::grpc_reflection));
+  add("certificate", "server certificate chain (PEM); with --pkey enables TLS", false,
+      StringField(&ServerOptions::certificate));
+  add("pkey", "private key (PEM) of --certificate", false, StringField(&ServerOptions::pkey));
+  add("clientcas", "CA certificates (PEM) that issue client certificates (with --mtls)", false,
+      StringField(&ServerOptions::clientcas));
+  add("mtls", "mutual TLS: require client certificates issued by --clientcas", true,
+      BoolField("mtls", &ServerOptions::mtls));
+  add("auto-cert", "TLS with a self-signed ECDSA P-256 certificate generated into <dir>/tls",
+      true, BoolField("auto-cert", &ServerOptions::auto_cert));
   return s;
 }
 

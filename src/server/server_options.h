@@ -46,6 +46,12 @@ struct ServerOptions {
   std::string fips_mode;  // "off" | "on" | "strict"; empty = the build's default
   int grpc_threads = 0;   // upper bound of gRPC worker threads; 0 = 4 x hardware threads
   bool grpc_reflection = true;
+  // Transport security (server/tls_credentials.h).
+  std::string certificate;  // PEM certificate chain; with pkey enables TLS
+  std::string pkey;         // PEM private key of the certificate
+  std::string clientcas;    // PEM CA certificates that issue client certificates (--mtls)
+  bool mtls = false;        // require and verify client certificates
+  bool auto_cert = false;   // TLS with a self-signed ECDSA P-256 certificate in <dir>/tls
 };
 
 // One settable option: its flag name, a help line and whether it takes no value (bool).
