@@ -202,6 +202,13 @@ Status Database::WaitForIndexingUpto(uint64_t tx) {
   return Status::Ok();
 }
 
+Status Database::FlushIndex() {
+  IMMUDB_RETURN_IF_ERROR(CatchUpTo(LastCommittedTx()));
+  return index_->Flush();
+}
+
+Status Database::CompactIndex() { return index_->Compact(); }
+
 Result<Database::ReadCtx> Database::PrepareRead(uint64_t since_tx, bool no_wait, bool wait_all) {
   uint64_t last = LastCommittedTx();
   if (since_tx > last) {

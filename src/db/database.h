@@ -53,6 +53,10 @@ class Database {
   uint64_t IndexWatermark() const { return index_->Watermark(); }
   // Blocks until every tx up to `tx` is indexed (indexing them on this thread if needed).
   Status WaitForIndexingUpto(uint64_t tx);
+  // FlushIndex RPC: indexes everything committed and persists the index (RocksDB flush).
+  Status FlushIndex();
+  // CompactIndex RPC: compacts the index's RocksDB.
+  Status CompactIndex();
 
   // ---- key-value ---------------------------------------------------------------------
   Result<TxHeader> Set(const SetRequest& req);

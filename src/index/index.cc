@@ -139,6 +139,12 @@ Status Index::Flush() {
   return FromRocks(db_->Flush(rocksdb::FlushOptions()), "flush");
 }
 
+Status Index::Compact() {
+  std::shared_lock<std::shared_mutex> guard(mu_);
+  if (db_ == nullptr) return Unavailable("index is closed");
+  return FromRocks(db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr), "compact");
+}
+
 Status Index::Apply(std::span<const IndexTx> txs) {
   std::shared_lock<std::shared_mutex> guard(mu_);
   if (db_ == nullptr) return Unavailable("index is closed");

@@ -72,6 +72,9 @@ class Index {
   // Flushes RocksDB memtables so the indexed state survives a crash without catch-up.
   Status Flush();
 
+  // Compacts the whole key range (immudb's CompactIndex).
+  Status Compact();
+
   // Newest version of `key` written at or before tx `at_tx`, deleted/expired or not.
   // kNotFound if the key has no version <= at_tx.
   Result<IndexedEntry> Latest(ByteView key, uint64_t at_tx) const;

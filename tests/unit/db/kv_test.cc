@@ -489,6 +489,17 @@ TEST_F(DbTest, ReadsSurviveReopen) {
   EXPECT_EQ(db_->CurrentState().tx_id, 3u);
 }
 
+TEST_F(DbTest, FlushAndCompactIndex) {
+  Open();
+  for (int i = 0; i < 20; ++i) Set("k" + std::to_string(i % 4), std::to_string(i));
+  ASSERT_TRUE(db_->FlushIndex().ok());
+  ASSERT_TRUE(db_->CompactIndex().ok());
+  auto e = Get("k3");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(ToString(e->value), "19");
+  EXPECT_EQ(e->revision, 5u);
+}
+
 TEST_F(DbTest, UseAfterCloseFailsCleanly) {
   Open();
   Set("a", "1");
