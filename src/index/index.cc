@@ -377,10 +377,27 @@ Status Index::Scan(const ScanSpec& spec, uint64_t at_tx,
       }
       if (!(Compare(key, start) == 0 && !inclusive_seek)) {
         IndexedEntry e;
-        IMMUDB_ASSIGN_OR_RETURN(bool found, visible_version(key, &e));
+        bool found;
+        if (d->suffix <= at_tx) {
+          // The iterator already sits on the newest version and it is visible: no seek.
+          IMMUDB_RETURN_IF_ERROR(DecodeVersionValue(B(it->value()), &e));
+          e.key = key;
+          e.tx = d->suffix;
+          found = true;
+        } else {
+          IMMUDB_ASSIGN_OR_RETURN(found, visible_version(key, &e));
+        }
         if (found && !visit(e)) return Status::Ok();
       }
-      it->Seek(S(AfterKeyRecords(key)));
+      // Step over the key's remaining records; a few Next() calls are cheaper than a seek.
+      // (visible_version may already have left them: then the iterator is on the next key.)
+      Bytes records = KeyRecordsPrefix(kVersionRecord, key);
+      bool moved = !it->Valid() || !StartsWith(B(it->key()), records);
+      for (int step = 0; !moved && step < 4; ++step) {
+        it->Next();
+        moved = !it->Valid() || !StartsWith(B(it->key()), records);
+      }
+      if (!moved) it->Seek(S(AfterKeyRecords(key)));
     }
   }
 
