@@ -28,6 +28,13 @@ void AddConnectionFlags(CLI::App& app, ConnectionFlags* f, const std::string& pa
                                   "(default $HOME/.immudb-client)");
   app.add_flag("--tls", f->tls, "connect with TLS");
   app.add_option("--ca-cert", f->ca_cert, "PEM file of the CA that signed the server's certificate");
+  app.add_flag("--mtls", f->mtls, "mutual TLS: connect with TLS and present --certificate");
+  app.add_option("--servername", f->servername,
+                 "name the server's certificate must carry (default: the server address)");
+  app.add_option("--certificate", f->certificate, "client certificate (PEM) for --mtls");
+  app.add_option("--pkey", f->pkey, "private key (PEM) of --certificate");
+  app.add_option("--clientcas", f->clientcas,
+                 "PEM file of the CA that signed the server's certificate (as --ca-cert)");
 }
 
 std::string ClientDir(const ConnectionFlags& f) {
@@ -46,8 +53,17 @@ Result<std::unique_ptr<client::ImmuClient>> MakeClient(const ConnectionFlags& f)
   o.port = f.port;
   o.state_dir = ClientDir(f);
   o.server_signing_pub_key_file = f.server_signing_pub_key;
-  o.use_tls = f.tls;
-  o.ca_cert_file = f.ca_cert;
+  o.use_tls = f.tls || f.mtls || !f.certificate.empty();
+  if (!f.clientcas.empty() && !f.ca_cert.empty() && f.clientcas != f.ca_cert) {
+    return InvalidArgument("--clientcas and --ca-cert name different files; give one");
+  }
+  o.ca_cert_file = !f.clientcas.empty() ? f.clientcas : f.ca_cert;
+  if (f.mtls && (f.certificate.empty() || f.pkey.empty())) {
+    return InvalidArgument("--mtls needs --certificate and --pkey");
+  }
+  o.client_cert_file = f.certificate;
+  o.client_key_file = f.pkey;
+  o.server_name = f.servername;
   return client::ImmuClient::Create(std::move(o));
 }
 

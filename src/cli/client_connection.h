@@ -27,10 +27,19 @@ struct ConnectionFlags {
   std::string dir;  // state + token folder; default $HOME/.immudb-client
   bool tls = false;
   std::string ca_cert;
+  // immudb's mutual TLS flags: --mtls (TLS with a client certificate), --servername (name the
+  // server's certificate must carry; default: the address), --certificate and --pkey (client
+  // certificate and key), --clientcas (CA that signed the server's certificate; as --ca-cert).
+  bool mtls = false;
+  std::string servername;
+  std::string certificate;
+  std::string pkey;
+  std::string clientcas;
 };
 
 // Adds --immudb-address, --immudb-port, --username, --password (env password_env),
-// --database, --server-signing-pub-key, --dir, --tls, --ca-cert to app.
+// --database, --server-signing-pub-key, --dir, --tls, --ca-cert, --mtls, --servername,
+// --certificate, --pkey, --clientcas to app.
 void AddConnectionFlags(CLI::App& app, ConnectionFlags* flags, const std::string& password_env);
 
 // The state/token folder (created if missing).

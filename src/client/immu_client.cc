@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "client/verification.h"
+#include "crypto/x509.h"
 
 namespace immudb::client {
 namespace {
@@ -43,6 +44,33 @@ Status FromGrpc(const grpc::Status& st) {
   }
 }
 
+namespace {
+// Reads a PEM file and applies the running mode's key policy to every block in it.
+Result<std::string> ReadCheckedPem(const std::string& what, const std::string& path) {
+  IMMUDB_ASSIGN_OR_RETURN(std::string pem, ReadTextFile(path));
+  Status st = crypto::CheckPemBundle(pem);
+  if (!st.ok()) return Status(st.code(), what + " " + path + " refused: " + st.message());
+  return pem;
+}
+}  // namespace
+
+Result<grpc::SslCredentialsOptions> TlsCredentialsOptions(const ClientOptions& o) {
+  grpc::SslCredentialsOptions ssl;
+  if (!o.ca_cert_file.empty()) {
+    IMMUDB_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadCheckedPem("CA file", o.ca_cert_file));
+  }
+  if (o.client_cert_file.empty() != o.client_key_file.empty()) {
+    return InvalidArgument("a client certificate needs both the certificate and its key");
+  }
+  if (!o.client_cert_file.empty()) {
+    IMMUDB_ASSIGN_OR_RETURN(ssl.pem_cert_chain,
+                            ReadCheckedPem("client certificate", o.client_cert_file));
+    IMMUDB_ASSIGN_OR_RETURN(ssl.pem_private_key,
+                            ReadCheckedPem("client key", o.client_key_file));
+  }
+  return ssl;
+}
+
 ImmuClient::ImmuClient(ClientOptions options)
     : options_(std::move(options)), state_store_(options_.state_dir) {}
 
@@ -55,16 +83,17 @@ Result<std::unique_ptr<ImmuClient>> ImmuClient::Create(ClientOptions options) {
     c->server_key_ = key;
   }
   std::shared_ptr<grpc::ChannelCredentials> creds;
+  grpc::ChannelArguments args;
   if (o.use_tls) {
-    grpc::SslCredentialsOptions ssl;
-    if (!o.ca_cert_file.empty()) {
-      IMMUDB_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadTextFile(o.ca_cert_file));
-    }
+    IMMUDB_ASSIGN_OR_RETURN(grpc::SslCredentialsOptions ssl, TlsCredentialsOptions(o));
     creds = grpc::SslCredentials(ssl);
+    if (!o.server_name.empty()) args.SetSslTargetNameOverride(o.server_name);
   } else {
+    if (!o.client_cert_file.empty() || !o.client_key_file.empty()) {
+      return InvalidArgument("a client certificate needs TLS");
+    }
     creds = grpc::InsecureChannelCredentials();
   }
-  grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(o.max_recv_message_size);
   c->channel_ = grpc::CreateCustomChannel(o.address + ":" + std::to_string(o.port), creds, args);
   c->stub_ = schema::ImmuService::NewStub(c->channel_);

@@ -45,14 +45,25 @@ struct ClientOptions {
   // PEM public key of the server's signing key; empty = signatures are not checked.
   std::string server_signing_pub_key_file;
   // TLS: when use_tls, the channel uses TLS with ca_cert_file (PEM) as trust roots (system
-  // roots when empty). Client certificates are not supported yet.
+  // roots when empty) and verifies the server's certificate against them and against
+  // server_name (empty: the host of `address`). With client_cert_file + client_key_file the
+  // client presents that certificate (mutual TLS). Every PEM file is checked against the FIPS
+  // key policy of the running mode first (crypto::CheckPemBundle).
   bool use_tls = false;
   std::string ca_cert_file;
+  std::string client_cert_file;
+  std::string client_key_file;
+  std::string server_name;
   std::chrono::milliseconds keepalive_interval{60000};
   std::chrono::milliseconds call_timeout{30000};
   // Largest message accepted from the server.
   int max_recv_message_size = 32 << 20;
 };
+
+// The gRPC TLS options for o: trust roots, and the client certificate and key when given,
+// each file read and checked against the running mode's key policy. InvalidArgument when only
+// one of certificate/key is given; CryptoError (naming the file) for a refused key.
+Result<grpc::SslCredentialsOptions> TlsCredentialsOptions(const ClientOptions& o);
 
 struct GetOptions {
   uint64_t at_tx = 0;
