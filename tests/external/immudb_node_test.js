@@ -664,6 +664,15 @@ async function phaseAll(rawClient) {
     await verifiedExtended(c0, 'v0', latest);
     await signatureChecks(c0, rawClient, 'v0', 'state-v0.json');
   }
+
+  // Last, since immudb itself invalidates every token of the user on Logout.
+  await step('logout: the logged-out token is refused afterwards', async () => {
+    await admin.logout();
+    const a = await attempt(() => admin.listDatabases(), 'listDatabases after logout');
+    sdkErrors.length -= a.logged.length;
+    check(!a.ok, 'a call with the logged-out token succeeded');
+    return [a, describe(a.error)];
+  });
 }
 
 async function phaseTamperWrite(rawClient) {
