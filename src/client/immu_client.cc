@@ -2,11 +2,15 @@
 // The RPC wrappers live in immu_client_kv.cc and immu_client_admin.cc.
 #include "client/immu_client.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
 
+#include "client/base64.h"
 #include "client/verification.h"
 #include "crypto/x509.h"
+#include "crypto/sha256.h"
 
 namespace immudb::client {
 namespace {
@@ -105,7 +109,7 @@ ImmuClient::~ImmuClient() {
   StopKeepAlive();
 }
 
-void ImmuClient::PrepareContext(grpc::ClientContext* ctx) const {
+std::string ImmuClient::PrepareContext(grpc::ClientContext* ctx) const {
   ctx->set_deadline(std::chrono::system_clock::now() + options_.call_timeout);
   std::lock_guard<std::mutex> l(mu_);
   if (!session_id_.empty()) {
@@ -113,12 +117,13 @@ void ImmuClient::PrepareContext(grpc::ClientContext* ctx) const {
   } else if (!token_.empty()) {
     ctx->AddMetadata("authorization", "Bearer " + token_);
   }
+  return session_id_;
 }
 
 Status ImmuClient::Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
   for (int attempt = 0;; ++attempt) {
     grpc::ClientContext ctx;
-    PrepareContext(&ctx);
+    std::string used_session = PrepareContext(&ctx);
     grpc::Status st = rpc(&ctx);
     if (st.ok()) {
       const auto& md = ctx.GetServerInitialMetadata();
@@ -129,8 +134,9 @@ Status ImmuClient::Call(const std::function<grpc::Status(grpc::ClientContext*)>&
       }
       return Status::Ok();
     }
-    if (attempt == 0 && has_session() && Contains(st.error_message(), "session not found")) {
-      IMMUDB_RETURN_IF_ERROR(ReopenSession());
+    if (attempt == 0 && !used_session.empty() &&
+        Contains(st.error_message(), "session not found")) {
+      IMMUDB_RETURN_IF_ERROR(ReopenSession(used_session));
       continue;
     }
     return FromGrpc(st);
@@ -167,10 +173,13 @@ Status ImmuClient::OpenSession(const std::string& user, const std::string& passw
   return Status::Ok();
 }
 
-Status ImmuClient::ReopenSession() {
+Status ImmuClient::ReopenSession(const std::string& failed_session_id) {
+  std::lock_guard<std::mutex> reopen(reopen_mu_);
   schema::OpenSessionRequest req;
   {
     std::lock_guard<std::mutex> l(mu_);
+    if (session_id_.empty()) return Unauthenticated("session closed");
+    if (session_id_ != failed_session_id) return Status::Ok();  // already re-opened
     req.set_username(user_);
     req.set_password(password_);
     req.set_databasename(database_);
@@ -322,8 +331,36 @@ Result<ledger::State> ImmuClient::TrustedState() {
   return s;
 }
 
+Status ImmuClient::CheckIdentity() {
+  if (options_.disable_identity_check) return Status::Ok();
+  std::string identity = options_.address + ":" + std::to_string(options_.port);
+  crypto::Digest h = crypto::Sha256(AsBytes(identity));
+  std::string id = Base64Encode(ByteView(h.data(), 16));
+  for (char& ch : id) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;  // URL alphabet
+  while (!id.empty() && id.back() == '=') id.pop_back();
+  std::string path = options_.state_dir + "/.identity-" + id;
+  std::string uuid = server_uuid();
+  Result<std::string> existing = ReadTextFile(path);
+  if (existing.ok()) {
+    std::string want = "\"serverUUID\": \"" + uuid + "\"";
+    if (existing->find(want) == std::string::npos) {
+      return FailedPrecondition("could not check the identity of the server at " + identity +
+                                ": it is not the server this client trusted before (" + path +
+                                ")");
+    }
+    return Status::Ok();
+  }
+  ::mkdir(options_.state_dir.c_str(), 0700);
+  std::ofstream out(path, std::ios::trunc);
+  out << "{\n\t\"serverUUID\": \"" << uuid << "\",\n\t\"serverIdentity\": \"" << identity
+      << "\"\n}";
+  if (!out.flush()) return IoError("cannot write " + path);
+  return Status::Ok();
+}
+
 Status ImmuClient::RunVerified(const VerifyFn& verify) {
   if (server_uuid().empty()) (void)Health();
+  IMMUDB_RETURN_IF_ERROR(CheckIdentity());
   IMMUDB_ASSIGN_OR_RETURN(StateStore::Lock lock, state_store_.LockServer(server_uuid()));
   IMMUDB_ASSIGN_OR_RETURN(ledger::State local, TrustedState());
   schema::Signature sig;

@@ -56,6 +56,8 @@ struct ClientOptions {
   std::string server_name;
   std::chrono::milliseconds keepalive_interval{60000};
   std::chrono::milliseconds call_timeout{30000};
+  // Skip the server identity pinning of verified calls (see ImmuClient::CheckIdentity).
+  bool disable_identity_check = false;
   // Largest message accepted from the server.
   int max_recv_message_size = 32 << 20;
 };
@@ -197,8 +199,13 @@ class ImmuClient {
   // Runs one unary RPC with the auth metadata, the deadline and the UUID capture; re-opens
   // an expired session and retries once.
   Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
-  void PrepareContext(grpc::ClientContext* ctx) const;
-  Status ReopenSession();
+  // Adds the deadline and auth metadata; returns the session id it used (empty if none).
+  std::string PrepareContext(grpc::ClientContext* ctx) const;
+  // Opens a new session unless another thread already replaced failed_session_id.
+  Status ReopenSession(const std::string& failed_session_id);
+  // Pins the server UUID to address:port in <state_dir>/.identity-<id> (first use) and
+  // refuses a different UUID later.
+  Status CheckIdentity();
   void StartKeepAlive();
   void StopKeepAlive();
 
@@ -224,6 +231,7 @@ class ImmuClient {
   std::string database_ = "defaultdb";
   std::string server_uuid_;
   std::string user_, password_;  // kept to re-open an expired session
+  std::mutex reopen_mu_;           // one re-open at a time
 
   std::mutex keepalive_mu_;
   std::condition_variable keepalive_cv_;

@@ -69,7 +69,10 @@ class ClientServerTest : public ::testing::Test {
 TEST_F(ClientServerTest, SessionVerifiedCallsAndState) {
   StartServer(Options());
   auto c = MakeClient();
-  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  {
+    Status st = c->OpenSession("immudb", "immudb", "defaultdb");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
   EXPECT_EQ(c->server_uuid(), server_->server_uuid());
 
   auto h = c->Set("a", "1");
@@ -109,7 +112,10 @@ TEST_F(ClientServerTest, SessionVerifiedCallsAndState) {
 TEST_F(ClientServerTest, ExpiredSessionIsReopenedTransparently) {
   StartServer(Options());
   auto c = MakeClient();
-  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  {
+    Status st = c->OpenSession("immudb", "immudb", "defaultdb");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
   ASSERT_TRUE(c->Set("k", "v").ok());
   std::string first = c->session_id();
   server_->sessions().ExpireAt(server::Clock::now() + std::chrono::hours(24));
@@ -126,7 +132,10 @@ TEST_F(ClientServerTest, KeepAliveHoldsAnIdleSession) {
   o.sessions_guard_check_interval = std::chrono::milliseconds(50);
   StartServer(o);
   auto c = MakeClient();
-  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  {
+    Status st = c->OpenSession("immudb", "immudb", "defaultdb");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
   std::string id = c->session_id();
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   // The server still knows the session: keep-alives refreshed it.
@@ -155,7 +164,10 @@ TEST_F(ClientServerTest, LegacyTokenLogin) {
 TEST_F(ClientServerTest, TamperedTrustedStateIsDetectedAndKept) {
   StartServer(Options());
   auto c = MakeClient();
-  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  {
+    Status st = c->OpenSession("immudb", "immudb", "defaultdb");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(c->VerifiedSet("k" + std::to_string(i), "v").ok());
 
   // Replace the trusted hash: the server's history no longer extends it.
@@ -200,18 +212,50 @@ TEST_F(ClientServerTest, ServerSignaturesAreChecked) {
   o.signing_key = key_file;
   StartServer(o);
   auto c = MakeClient(good_pub);
-  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  {
+    Status st = c->OpenSession("immudb", "immudb", "defaultdb");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
   ASSERT_TRUE(c->CurrentState().ok());
   auto s = c->VerifiedSet("a", "1");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   ASSERT_TRUE(c->VerifiedGet("a").ok());
 
   auto d = MakeClient(bad_pub);
-  ASSERT_TRUE(d->OpenSession("immudb", "immudb", "defaultdb").ok());
+  {
+    Status st = d->OpenSession("immudb", "immudb", "defaultdb");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
   EXPECT_EQ(d->CurrentState().status().code(), Code::kTampered);
   std::string before = ReadFile(StateFile());
   EXPECT_EQ(d->VerifiedSet("b", "2").status().code(), Code::kTampered);
   EXPECT_EQ(ReadFile(StateFile()), before);
+}
+
+TEST_F(ClientServerTest, ServerIdentityIsPinned) {
+  StartServer(Options());
+  auto c = MakeClient();
+  {
+    Status st = c->OpenSession("immudb", "immudb", "defaultdb");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  ASSERT_TRUE(c->VerifiedSet("a", "1").ok());
+  std::string identity_file;
+  for (const auto& f : std::filesystem::directory_iterator(dir_ / "state")) {
+    if (f.path().filename().string().rfind(".identity-", 0) == 0) identity_file = f.path().string();
+  }
+  ASSERT_FALSE(identity_file.empty());
+  std::string content = ReadFile(identity_file);
+  EXPECT_NE(content.find("\"serverUUID\": \"" + server_->server_uuid() + "\""), std::string::npos);
+  EXPECT_NE(content.find("127.0.0.1:" + std::to_string(server_->port())), std::string::npos);
+  ASSERT_TRUE(c->VerifiedGet("a").ok());
+
+  // Another server answering at the same address: verified calls refuse to run.
+  std::ofstream(identity_file, std::ios::trunc)
+      << "{\n\t\"serverUUID\": \"aaaaaaaaaaaaaaaaaaaa\",\n\t\"serverIdentity\": \"x\"\n}";
+  auto e = c->VerifiedGet("a");
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("could not check the identity"), std::string::npos);
 }
 
 }  // namespace
