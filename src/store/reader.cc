@@ -38,7 +38,7 @@ Result<Digest> Store::Impl::ReadAlh(uint64_t id) const {
   return rec.alh;
 }
 
-Status Store::Impl::ReadTxAt(const CommitRecord& rec, Tx* tx) const {
+Status Store::Impl::ReadTxAt(const CommitRecord& rec, Tx* tx, bool header_only) const {
   constexpr uint32_t kMaxTxRecord = 1u << 30;  // far above any record the limits allow
   if (rec.tx_size > kMaxTxRecord) {
     return Corruption("commit record of tx " + std::to_string(rec.tx_id) + " (" +
@@ -54,7 +54,7 @@ Status Store::Impl::ReadTxAt(const CommitRecord& rec, Tx* tx) const {
   IMMUDB_RETURN_IF_ERROR(st);
   const std::string where = tx_log_->Describe(rec.tx_offset) + " (tx " +
                             std::to_string(rec.tx_id) + ")";
-  IMMUDB_RETURN_IF_ERROR(DecodeTxRecord(buf, where, tx));
+  IMMUDB_RETURN_IF_ERROR(DecodeTxRecord(buf, where, tx, header_only));
   if (tx->header.id != rec.tx_id) {
     return Corruption("tx record at " + where + " holds tx " + std::to_string(tx->header.id));
   }
@@ -77,9 +77,11 @@ Result<Tx> Store::Impl::ReadTx(uint64_t id) const {
 }
 
 Result<ledger::TxHeader> Store::Impl::ReadTxHeader(uint64_t id) const {
-  Result<Tx> tx = ReadTx(id);
-  if (!tx.ok()) return tx.status();
-  return std::move(tx->header);
+  if (id == 0 || id > committed()) return NotFound("tx " + std::to_string(id) + " not found");
+  IMMUDB_ASSIGN_OR_RETURN(CommitRecord rec, ReadCommitRecord(*commit_log_, id));
+  Tx tx;
+  IMMUDB_RETURN_IF_ERROR(ReadTxAt(rec, &tx, /*header_only=*/true));
+  return std::move(tx.header);
 }
 
 Result<Bytes> Store::Impl::ReadValue(const ValueRef& ref) const {

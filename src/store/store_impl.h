@@ -79,7 +79,8 @@ class Store::Impl {
   Result<Digest> AhtRoot(uint64_t n) const;
   // Reads the tx record a commit record points at, decodes it and checks it against the
   // record (id, Alh). Corruption naming the file and offset otherwise.
-  Status ReadTxAt(const CommitRecord& rec, Tx* tx) const;
+  // With header_only the entries are checksummed but not decoded.
+  Status ReadTxAt(const CommitRecord& rec, Tx* tx, bool header_only = false) const;
 
   // verify.cc
   Status Verify() const;

@@ -66,7 +66,7 @@ class Cursor {
 
 }  // namespace
 
-Status DecodeTxRecord(ByteView record, const std::string& where, Tx* tx) {
+Status DecodeTxRecord(ByteView record, const std::string& where, Tx* tx, bool header_only) {
   auto bad = [&where](const std::string& why) {
     return Corruption("tx record at " + where + ": " + why);
   };
@@ -97,6 +97,7 @@ Status DecodeTxRecord(ByteView record, const std::string& where, Tx* tx) {
   c.Copy(h.eh.data(), 32);
   tx->entries.clear();
   tx->value_refs.clear();
+  if (header_only) return Status::Ok();
   tx->entries.reserve(h.n_entries);
   tx->value_refs.reserve(h.n_entries);
   for (uint32_t i = 0; i < h.n_entries; ++i) {

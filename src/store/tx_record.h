@@ -26,8 +26,9 @@ size_t AppendTxRecord(const ledger::TxHeader& header, ByteView txmd,
                       std::span<const uint64_t> value_offsets, Bytes* out);
 
 // Checks the framing of a whole record (length and checksum) and decodes it into tx
-// (header, entries, value refs; tx->alh is left alone). Corruption, with `where` in the
-// message, if anything is malformed.
-Status DecodeTxRecord(ByteView record, const std::string& where, Tx* tx);
+// (header, and unless header_only the entries and value refs; tx->alh is left alone).
+// Corruption, with `where` in the message, if anything is malformed.
+Status DecodeTxRecord(ByteView record, const std::string& where, Tx* tx,
+                      bool header_only = false);
 
 }  // namespace immudb::store
