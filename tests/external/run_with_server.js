@@ -15,6 +15,10 @@
 // mode tamper: driver phase "tamper-write"; stop; flip one byte of the written value in the value
 //              log (docs/format.md: <db>/val/*.seg hold raw values); restart on the same data;
 //              driver phase "tamper-check", which fails if the client accepts the altered value.
+// mode tamper-deep: as tamper, and also rewrite the entry's value hash in the tx-log record (with
+//              a valid record CRC) and delete the database's index folder (rebuilt from the tx
+//              log at start), so the server's own value check passes and only the hash chain
+//              (Eh, Alh, proofs) can reveal the change to the client.
 const { spawn } = require('child_process');
 const fs = require('fs');
 const net = require('net');
@@ -38,13 +42,14 @@ function parseArgs(argv) {
     else throw new Error('unknown argument ' + a);
   }
   if (!o.immudb || !o.modules || !o.driver) throw new Error('--immudb, --modules and --driver are required');
-  if (!['basic', 'tamper'].includes(o.mode)) throw new Error('unknown mode ' + o.mode);
+  if (!['basic', 'tamper', 'tamper-deep'].includes(o.mode)) throw new Error('unknown mode ' + o.mode);
   return o;
 }
 
 const opts = parseArgs(process.argv.slice(2));
 const grpc = require(path.join(path.resolve(opts.modules), '@grpc', 'grpc-js'));
 const raw = require('./lib/raw_immu');
+const storeFiles = require('./lib/store_files');
 const log = (s) => process.stdout.write(`[harness] ${s}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -279,12 +284,32 @@ async function main() {
       log('FAIL: the write phase did not complete; no tamper check possible');
       rc = rc || 1;
     } else {
-      const { db, marker } = JSON.parse(fs.readFileSync(info, 'utf8'));
+      const { db, marker, key, tx } = JSON.parse(fs.readFileSync(info, 'utf8'));
       const n = flipValueBytes(db, marker);
       if (n === 0) {
         log(`FAIL: the value '${marker}' was not found in any value-log file of ${db} (docs/format.md layout changed?)`);
         rc = 1;
-      } else {
+      }
+      if (n > 0 && opts.mode === 'tamper-deep') {
+        const store = path.join(dataDir, db, 'store');
+        try {
+          const what = storeFiles.rehashValue(path.join(store, 'tx', '00000000.seg'),
+            path.join(store, 'val', '00000000.seg'), tx,
+            Buffer.concat([Buffer.from([0]), Buffer.from(key, 'utf8')]));
+          log(`rewrote ${what}`);
+          // The index keeps its own copy of value references; drop it so the server rebuilds
+          // it from the (altered) tx log, as an attacker with folder access could.
+          const indexDir = path.join(dataDir, db, 'index');
+          if (fs.existsSync(indexDir)) {
+            fs.rmSync(indexDir, { recursive: true, force: true });
+            log(`removed ${path.relative(dataDir, indexDir)} (the server rebuilds it from the tx log)`);
+          }
+        } catch (e) {
+          log(`FAIL: could not rewrite the tx record: ${e.message}`);
+          rc = 1;
+        }
+      }
+      if (rc === 0) {
         let up = true;
         try {
           await startServer('restart');
