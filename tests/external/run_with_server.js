@@ -136,6 +136,7 @@ async function startServer(tag) {
             log('FAIL: --fips-mode requested but the server log does not name the FIPS provider');
           }
           log(`server up on 127.0.0.1:${port} (pid ${child.pid}, version ${h.version}, id ${h.uuid})`);
+          s.uuid = h.uuid;
           return s;
         }
       } catch (_) { /* not listening yet */ }
@@ -277,7 +278,7 @@ async function main() {
     await stopServer();
   } else {
     const info = path.join(tmp, 'tamper-info.json');
-    await startServer('write');
+    const first = await startServer('write');
     rc = await runDriver('tamper-write', ['--info-file', info], 90);
     await stopServer();
     if (rc !== 0 || !fs.existsSync(info)) {
@@ -322,6 +323,10 @@ async function main() {
             log('FAIL: the server did not start and its log does not name the corruption');
             rc = 1;
           }
+        }
+        if (up && server.uuid !== first.uuid) {
+          harnessFailures += 1;
+          log(`FAIL: server id changed across the restart (${first.uuid} -> ${server.uuid}); PROTOCOL.md 4.4 needs it stable`);
         }
         if (up) {
           rc = await runDriver('tamper-check', ['--info-file', info], 90);
