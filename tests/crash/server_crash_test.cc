@@ -168,13 +168,34 @@ Result<std::unique_ptr<client::ImmuClient>> Connect(int port, int writer) {
 
 class ServerCrashTest : public ::testing::Test {
  protected:
-  // Writes from kWriters threads until `stop`; every acknowledged write lands in acked_.
-  void RunWriters(int port, uint64_t cycle, std::atomic<bool>& stop) {
+  using Clients = std::vector<std::unique_ptr<client::ImmuClient>>;
+
+  // A fresh client per writer (its own trusted-state folder), sessions opened in parallel
+  // (each login costs a password-hash verification on the server).
+  static Result<Clients> ConnectAll(int port) {
+    Clients clients(kWriters);
+    std::vector<Status> errs(kWriters);
     std::vector<std::thread> threads;
     for (int w = 0; w < kWriters; ++w) {
       threads.emplace_back([&, w] {
         auto c = Connect(port, w);
-        if (!c.ok()) return;  // killed before the session opened
+        if (c.ok()) clients[w] = std::move(*c);
+        else errs[w] = c.status();
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (const Status& e : errs) {
+      if (!e.ok()) return e;
+    }
+    return clients;
+  }
+
+  // Writes from every client until `stop`; every acknowledged write lands in acked_.
+  void RunWriters(Clients& clients, uint64_t cycle, std::atomic<bool>& stop) {
+    std::vector<std::thread> threads;
+    for (int w = 0; w < kWriters; ++w) {
+      threads.emplace_back([&, w] {
+        client::ImmuClient& c = *clients[w];
         std::mt19937_64 rng(g_seed ^ (cycle << 8) ^ uint64_t(w));
         for (uint64_t n = 0; !stop.load(); ++n) {
           std::string key = "c" + std::to_string(cycle) + "-w" + std::to_string(w) + "-" +
@@ -182,9 +203,9 @@ class ServerCrashTest : public ::testing::Test {
           std::string value(rng() % 200, '\0');
           for (char& ch : value) ch = char(rng());
           bool verified = rng() % 2 == 0;
-          auto r = verified ? (*c)->VerifiedSet(key, value) : (*c)->Set(key, value);
+          auto r = verified ? c.VerifiedSet(key, value) : c.Set(key, value);
           if (!r.ok()) {
-            // `stop` is raised just before the kill, so a call failing while it is down was
+            // `stop` is raised just before the kill, so a call failing while it is up was
             // in flight at the kill (outcome unknown, not acknowledged). A failure before it
             // (a refusal, a tampering verdict, an outage) is a finding.
             if (!stop.load()) {
@@ -197,10 +218,8 @@ class ServerCrashTest : public ::testing::Test {
           acked_[key] = AckedWrite{value, r->id(), w, cycle};
           pending_.push_back(key);
           if (verified) {
-            auto st = (*c)->LocalState();
-            if (st.ok() && st->has_value() && (*st)->txid() >= held_[w].tx) {
-              held_[w] = HeldState{(*st)->txid(), (*st)->txhash()};
-            }
+            auto st = c.LocalState();
+            if (st.ok() && st->has_value()) held_[w] = HeldState{(*st)->txid(), (*st)->txhash()};
           }
         }
       });
@@ -208,14 +227,10 @@ class ServerCrashTest : public ::testing::Test {
     for (auto& t : threads) t.join();
   }
 
-  // Checks every write acknowledged since the last check through VerifiedGet from a fresh
-  // client per writer, whose trusted state is the one that writer held before the kill.
-  void CheckPending(int port, uint64_t max_acked_tx) {
-    std::vector<std::unique_ptr<client::ImmuClient>> clients(kWriters);
+  // Checks every write acknowledged since the last check through VerifiedGet with this
+  // cycle's fresh clients, whose trusted states are the ones the writers held before the kill.
+  void CheckPending(Clients& clients, uint64_t max_acked_tx) {
     for (int w = 0; w < kWriters; ++w) {
-      auto c = Connect(port, w);
-      ASSERT_TRUE(c.ok()) << c.status().ToString();
-      clients[w] = std::move(*c);
       auto local = clients[w]->LocalState();
       ASSERT_TRUE(local.ok()) << local.status().ToString();
       if (held_[w].tx > 0) {
@@ -288,12 +303,14 @@ TEST_F(ServerCrashTest, EveryAcknowledgedWriteSurvivesSigkill) {
     ASSERT_TRUE(server.WaitHealthy(60))
         << "server did not come back in cycle " << cycle << " (exit status "
         << server.exit_status() << "); see " << g_dir << "/immudb.log";
-    CheckPending(port, MaxAckedTx());
+    auto clients = ConnectAll(port);
+    ASSERT_TRUE(clients.ok()) << "cycle " << cycle << ": " << clients.status().ToString();
+    CheckPending(*clients, MaxAckedTx());
     if (::testing::Test::HasFatalFailure()) return;
 
     std::atomic<bool> stop{false};
     size_t before = acked_.size();
-    std::thread writers([&] { RunWriters(port, cycle, stop); });
+    std::thread writers([&] { RunWriters(*clients, cycle, stop); });
     std::this_thread::sleep_for(std::chrono::microseconds(20000 + rng() % 400000));
     stop = true;
     bool killed = server.Kill();
@@ -309,10 +326,13 @@ TEST_F(ServerCrashTest, EveryAcknowledgedWriteSurvivesSigkill) {
   // then a clean shutdown.
   ServerProcess server(g_dir, FreePort());
   ASSERT_TRUE(server.WaitHealthy(60)) << "server did not come back after the last cycle";
-  CheckPending(server.port(), MaxAckedTx());
+  auto clients = ConnectAll(server.port());
+  ASSERT_TRUE(clients.ok()) << clients.status().ToString();
+  CheckPending(*clients, MaxAckedTx());
   if (::testing::Test::HasFatalFailure()) return;
   for (const auto& [key, a] : acked_) pending_.push_back(key);
-  CheckPending(server.port(), MaxAckedTx());
+  CheckPending(*clients, MaxAckedTx());
+  clients->clear();
   if (::testing::Test::HasFatalFailure()) return;
   EXPECT_EQ(server.Terminate(), 0) << "no clean exit on SIGTERM";
 
