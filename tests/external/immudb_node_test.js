@@ -604,6 +604,21 @@ async function phaseAll(rawClient) {
   const admin = await loginClient('state-admin.json', 'admin');
   if (!admin) return;
   await refusals(rawClient);
+  await step('getInstance (the documented entry point: login, DatabaseList, UseDatabase, Health)', async () => {
+    // On any error getInstance calls process.exit(0); turn that into a failure of this step.
+    const realExit = process.exit;
+    process.exit = (code) => { throw new Error(`SDK called process.exit(${code}) (its error path)`); };
+    try {
+      const inst = await ImmudbClient.getInstance({ host: opts.host, port: opts.port,
+        user: opts.user, password: opts.password, rootPath: path.join(opts.stateDir, 'state-instance.json') });
+      check(inst && inst._activeDatabase === 'defaultdb', 'active database ' + (inst && inst._activeDatabase));
+      const st = await inst.currentState();
+      check(st && st.db === 'defaultdb', 'currentState ' + safeJson(st));
+      return [inst, 'defaultdb selected'];
+    } finally {
+      process.exit = realExit;
+    }
+  });
   await step('useDatabase of an unknown database is refused', async () => {
     const a = await attempt(() => admin.useDatabase({ databasename: `nosuchdb_${suffix}` }), 'useDatabase');
     sdkErrors.length -= a.logged.length;
