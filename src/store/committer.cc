@@ -283,6 +283,10 @@ void Store::Impl::WriteGroup(std::vector<PendingTx*>& group) {
                             [this] { return tx_log_->Sync(); });
     }
   }
+  // Segment creation and space reservation for the commit records happen here, where a
+  // failure (e.g. ENOSPC) still leaves nothing committed.
+  if (st.ok()) st = commit_log_->Prepare(CommitRecordOffset(first), commit_buf_.size());
+  // Last step of phase 1: once flushed, the staged ahtree nodes cannot be rolled back.
   if (st.ok()) st = aht_->Flush();
   if (!st.ok()) {
     FailGroup(group, st);

@@ -131,6 +131,23 @@ Status SegmentedFile::Write(uint64_t offset, ByteView data) {
   return Status::Ok();
 }
 
+Status SegmentedFile::Prepare(uint64_t offset, uint64_t n) {
+  while (n > 0) {
+    uint64_t index = offset / opts_.segment_size;
+    uint64_t in_seg = offset % opts_.segment_size;
+    uint64_t len = std::min<uint64_t>(n, opts_.segment_size - in_seg);
+    while (NumSegments() <= index) IMMUDB_RETURN_IF_ERROR(CreateSegment(NumSegments()));
+    Segment* seg = Get(index);
+    if (!seg->header_error.empty()) {
+      return Corruption(SegmentPath(index) + ": " + seg->header_error);
+    }
+    IMMUDB_RETURN_IF_ERROR(Reserve(seg, format::kSegmentHeaderSize + in_seg + len));
+    offset += len;
+    n -= len;
+  }
+  return Status::Ok();
+}
+
 Status SegmentedFile::Read(uint64_t offset, size_t n, uint8_t* out) const {
   while (n > 0) {
     uint64_t index = offset / opts_.segment_size;

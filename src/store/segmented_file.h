@@ -45,6 +45,9 @@ class SegmentedFile {
   // Writes data at logical offset, creating and preallocating segments as needed.
   // One writer at a time; concurrent with Read.
   Status Write(uint64_t offset, ByteView data);
+  // Creates the segments and reserves the space that a Write of n bytes at offset will
+  // use, so that such a Write can only fail on the write itself. One writer at a time.
+  Status Prepare(uint64_t offset, uint64_t n);
   // Reads n bytes at logical offset into out. Thread-safe. Reading a segment that does
   // not exist is OutOfRange; a damaged segment header is Corruption.
   Status Read(uint64_t offset, size_t n, uint8_t* out) const;

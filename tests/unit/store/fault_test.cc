@@ -109,6 +109,21 @@ TEST(FaultTest, SegmentAllocationFailureIsReportedAndRetried) {
   EXPECT_TRUE((*s)->Verify().ok());
 }
 
+TEST(FaultTest, NoSpaceForANewCommitLogSegmentLeavesTheStoreWritable) {
+  TempDir dir;
+  FaultInjectionEnv env(Env::Default());
+  auto s = Store::Open(dir.path(), FaultOptions(&env));  // 4 KiB: 64 commit records
+  ASSERT_TRUE(s.ok());
+  for (int i = 0; i < 64; ++i) ASSERT_TRUE((*s)->Commit(Entries("c" + std::to_string(i), 1)).ok());
+  env.AddRule({FaultOp::kAllocate, "/commit/", 0, 1, FaultKind::kNoSpace});
+  auto r = (*s)->Commit(Entries("needs-segment-1", 1));
+  EXPECT_EQ(r.status().code(), Code::kResourceExhausted) << r.status().ToString();
+  auto again = (*s)->Commit(Entries("needs-segment-1", 1));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->header.id, 65u);
+  EXPECT_TRUE((*s)->Verify().ok());
+}
+
 TEST(FaultTest, PowerLossKeepsEveryAcknowledgedSyncedTx) {
   TempDir dir;
   FaultInjectionEnv env(Env::Default());
