@@ -399,7 +399,7 @@ async function phaseTamperCheck(rawClient) {
   out(`info: verifiedGet of an untouched key in an earlier tx: ${other.ok ? `verified, value '${other.value.value}'` : 'error: ' + describe(other.error) + (other.logged.length ? ' / SDK: ' + other.logged.join(' | ') : '')}`);
   sdkErrors.length -= other.logged.length;
   const vtx = await attempt(() => c.verifiedTxById({ tx: info.tx }), 'verifiedTxById');
-  out(`info: verifiedTxById of the tampered tx (headers and digests untouched): ${vtx.ok ? 'verified' : 'error: ' + describe(vtx.error) + (vtx.logged.length ? ' / SDK: ' + vtx.logged.join(' | ') : '')}`);
+  out(`info: verifiedTxById of the tampered tx (this SDK checks only the header proofs there, not the entries): ${vtx.ok ? 'verified' : 'error: ' + describe(vtx.error) + (vtx.logged.length ? ' / SDK: ' + vtx.logged.join(' | ') : '')}`);
   sdkErrors.length -= vtx.logged.length;
 }
 

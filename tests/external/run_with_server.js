@@ -203,8 +203,8 @@ function walk(dir) {
   return outFiles;
 }
 
-// Offsets of every occurrence of `needle` in `file`, read in chunks (segments are preallocated
-// to their full size, so whole-file reads would be large).
+// Offsets of every occurrence of `needle` in `file`, read in chunks (segment files may be
+// preallocated, docs/format.md, so whole-file reads could be large).
 function findInFile(file, needle) {
   const found = [];
   const chunk = 4 << 20;
