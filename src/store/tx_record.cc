@@ -98,8 +98,12 @@ Status DecodeTxRecord(ByteView record, const std::string& where, Tx* tx, bool he
   tx->entries.clear();
   tx->value_refs.clear();
   if (header_only) return Status::Ok();
-  tx->entries.reserve(h.n_entries);
-  tx->value_refs.reserve(h.n_entries);
+  // n_entries comes from the file: reserve no more entries than the payload can hold (each
+  // takes at least 48 bytes), so a damaged count cannot demand hundreds of gigabytes.
+  constexpr size_t kMinEntrySize = 2 + 2 + 4 + 8 + 32;
+  const size_t fit = std::min<size_t>(h.n_entries, payload.size() / kMinEntrySize);
+  tx->entries.reserve(fit);
+  tx->value_refs.reserve(fit);
   for (uint32_t i = 0; i < h.n_entries; ++i) {
     ledger::TxEntry e;
     if (!c.Has(2)) return bad("truncated entry " + std::to_string(i));
