@@ -192,6 +192,12 @@ TEST(StoreCrashTest, EveryAcknowledgedTxSurvivesSigkill) {
       if (pick != acked.end()) CheckAcked(store, pick->first, pick->second, now);
     }
     before = now;
+    if (it % 1000 == 0) {
+      std::printf("iteration %llu: %zu acknowledged txs so far, %llu in the store\n",
+                  static_cast<unsigned long long>(it), acked.size(),
+                  static_cast<unsigned long long>(now.tx_id));
+      std::fflush(stdout);
+    }
   }
   auto s = Store::Open(g_dir, CrashOptions());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
