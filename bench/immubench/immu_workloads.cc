@@ -1,0 +1,184 @@
+#include "immu_workloads.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <filesystem>
+
+#include "keys.h"
+
+namespace immudb::bench {
+namespace {
+
+// Writes a SetRequest of many entries through the generated stub on its own connection,
+// authenticated with the ImmuClient's session: ImmuClient::Set takes one entry only.
+class BatchWriter {
+ public:
+  static Result<std::unique_ptr<BatchWriter>> Create(const client::ClientOptions& o) {
+    std::unique_ptr<BatchWriter> w(new BatchWriter);
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own
+    args.SetMaxReceiveMessageSize(o.max_recv_message_size);
+    std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+    if (o.use_tls) {
+      IMMUDB_ASSIGN_OR_RETURN(grpc::SslCredentialsOptions ssl, client::TlsCredentialsOptions(o));
+      creds = grpc::SslCredentials(ssl);
+      if (!o.server_name.empty()) args.SetSslTargetNameOverride(o.server_name);
+    }
+    w->stub_ = schema::ImmuService::NewStub(
+        grpc::CreateCustomChannel(o.address + ":" + std::to_string(o.port), creds, args));
+    w->timeout_ = o.call_timeout;
+    return w;
+  }
+
+  Status Set(const std::string& session, const schema::SetRequest& req) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + timeout_);
+    ctx.AddMetadata("sessionid", session);
+    schema::TxHeader resp;
+    return client::FromGrpc(stub_->Set(&ctx, req, &resp));
+  }
+
+ private:
+  std::unique_ptr<schema::ImmuService::Stub> stub_;
+  std::chrono::milliseconds timeout_{30000};
+};
+
+class ImmuWorker : public Worker {
+ public:
+  ImmuWorker(std::string op, int index, int batch, uint64_t cell, const ImmuData& data,
+             std::unique_ptr<client::ImmuClient> c, std::unique_ptr<BatchWriter> writer)
+      : op_(std::move(op)), index_(index), batch_(batch), cell_(cell), data_(data),
+        client_(std::move(c)), writer_(std::move(writer)), rng_(cell * 1000003 + index),
+        value_(MakeValue(cell * 7919 + index, data.value_size)) {}
+
+  Status Step() override {
+    if (op_ == "set") return DoSet();
+    if (op_ == "verifiableset") {
+      auto r = client_->VerifiedSet(NextKey(), value_);
+      return r.ok() ? Status::Ok() : r.status();
+    }
+    if (op_ == "get" || op_ == "verifiableget") {
+      const std::string& k = data_.read_keys[rng_.Below(data_.read_keys.size())];
+      auto r = op_ == "get" ? client_->Get(k) : client_->VerifiedGet(k);
+      return r.ok() ? Status::Ok() : r.status();
+    }
+    if (op_ == "scan") {
+      client::ScanOptions o;
+      o.seek_key = data_.read_keys[rng_.Below(data_.read_keys.size())];
+      o.limit = static_cast<uint64_t>(batch_);
+      auto r = client_->Scan(o);
+      return r.ok() ? Status::Ok() : r.status();
+    }
+    if (op_ == "history") {
+      const std::string& k = data_.history_keys[rng_.Below(data_.history_keys.size())];
+      auto r = client_->History(k, 0, batch_);
+      return r.ok() ? Status::Ok() : r.status();
+    }
+    return InvalidArgument("unknown operation " + op_);
+  }
+
+ private:
+  std::string NextKey() { return MakeKey('w', cell_, index_, seq_++, data_.key_size); }
+
+  Status DoSet() {
+    if (batch_ == 1) {
+      auto r = client_->Set(NextKey(), value_);
+      return r.ok() ? Status::Ok() : r.status();
+    }
+    schema::SetRequest req;
+    for (int i = 0; i < batch_; ++i) {
+      auto* kv = req.add_kvs();
+      kv->set_key(NextKey());
+      kv->set_value(value_);
+    }
+    return writer_->Set(client_->session_id(), req);
+  }
+
+  std::string op_;
+  int index_;
+  int batch_;
+  uint64_t cell_;
+  const ImmuData& data_;
+  std::unique_ptr<client::ImmuClient> client_;
+  std::unique_ptr<BatchWriter> writer_;
+  Rng rng_;
+  std::string value_;
+  uint64_t seq_ = 0;
+};
+
+}  // namespace
+
+const std::vector<std::string>& ImmuOps() {
+  static const std::vector<std::string> ops{"set", "verifiableset", "get",
+                                            "verifiableget", "scan", "history"};
+  return ops;
+}
+
+Result<std::unique_ptr<client::ImmuClient>> ConnectImmu(const ImmuTarget& target, int index) {
+  client::ClientOptions o = target.options;
+  o.state_dir = target.state_root + "/w" + std::to_string(index);
+  std::error_code ec;
+  std::filesystem::create_directories(o.state_dir, ec);
+  if (ec) return IoError("cannot create " + o.state_dir + ": " + ec.message());
+  // gRPC shares one connection among channels with equal arguments; a distinct value makes
+  // every client open its own, as separate client processes would.
+  o.max_recv_message_size += index;
+  IMMUDB_ASSIGN_OR_RETURN(std::unique_ptr<client::ImmuClient> c, client::ImmuClient::Create(o));
+  IMMUDB_RETURN_IF_ERROR(c->OpenSession(target.user, target.password, target.database));
+  return c;
+}
+
+Result<std::unique_ptr<Worker>> MakeImmuWorker(const std::string& op, int index, int batch,
+                                               uint64_t cell, const ImmuTarget& target,
+                                               const ImmuData& data) {
+  if ((op == "get" || op == "verifiableget" || op == "scan") && data.read_keys.empty()) {
+    return FailedPrecondition(op + " needs prefilled keys (--prefill-keys > 0)");
+  }
+  if (op == "history" && data.history_keys.empty()) {
+    return FailedPrecondition("history needs prefilled keys (--history-keys > 0)");
+  }
+  IMMUDB_ASSIGN_OR_RETURN(std::unique_ptr<client::ImmuClient> c, ConnectImmu(target, index));
+  std::unique_ptr<BatchWriter> writer;
+  if (op == "set" && batch > 1) {
+    IMMUDB_ASSIGN_OR_RETURN(writer, BatchWriter::Create(target.options));
+  }
+  return std::unique_ptr<Worker>(
+      new ImmuWorker(op, index, batch, cell, data, std::move(c), std::move(writer)));
+}
+
+Status PrefillImmu(const ImmuTarget& target, int keys, int history_keys, int versions,
+                   ImmuData* data) {
+  IMMUDB_ASSIGN_OR_RETURN(std::unique_ptr<client::ImmuClient> c, ConnectImmu(target, 9999));
+  IMMUDB_ASSIGN_OR_RETURN(std::unique_ptr<BatchWriter> w, BatchWriter::Create(target.options));
+  const std::string value = MakeValue(42, data->value_size);
+  schema::SetRequest req;
+  auto flush = [&]() -> Status {
+    if (req.kvs_size() == 0) return Status::Ok();
+    Status s = w->Set(c->session_id(), req);
+    req.Clear();
+    return s;
+  };
+  for (int i = 0; i < keys; ++i) {
+    std::string k = MakeKey('r', 0, 0, static_cast<uint64_t>(i), data->key_size);
+    auto* kv = req.add_kvs();
+    kv->set_key(k);
+    kv->set_value(value);
+    data->read_keys.push_back(std::move(k));
+    if (req.kvs_size() == 1000) IMMUDB_RETURN_IF_ERROR(flush());
+  }
+  IMMUDB_RETURN_IF_ERROR(flush());
+  for (int h = 0; h < history_keys; ++h) {
+    data->history_keys.push_back(MakeKey('h', 0, 0, static_cast<uint64_t>(h), data->key_size));
+  }
+  for (int v = 0; v < versions && history_keys > 0; ++v) {
+    for (const std::string& k : data->history_keys) {
+      auto* kv = req.add_kvs();
+      kv->set_key(k);
+      kv->set_value(value);
+    }
+    IMMUDB_RETURN_IF_ERROR(flush());
+  }
+  return Status::Ok();
+}
+
+}  // namespace immudb::bench

@@ -1,0 +1,154 @@
+#include "load_runner.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "proc_stats.h"
+
+namespace immudb::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+uint64_t Nanos(Clock::duration d) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
+
+double LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  double v = 0;
+  in >> v;
+  return v;
+}
+
+struct ThreadState {
+  LatencySamples samples;
+  uint64_t errors = 0;
+  std::string first_error;
+};
+
+}  // namespace
+
+Result<CellResult> RunLoad(const LoadSpec& spec, const WorkerFactory& factory) {
+  if (spec.clients < 1) return InvalidArgument("clients must be >= 1");
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < spec.clients; ++i) {
+    auto w = factory(i);
+    if (!w.ok()) return w.status();
+    workers.push_back(std::move(*w));
+  }
+
+  const auto start = Clock::now() + std::chrono::milliseconds(50);
+  const auto window_begin =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spec.warmup_s));
+  const auto window_end =
+      window_begin +
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spec.duration_s));
+
+  std::vector<ThreadState> states(spec.clients);
+  std::atomic<uint64_t> counted{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < spec.clients; ++i) {
+    threads.emplace_back([&, i] {
+      ThreadState& st = states[i];
+      st.samples.Reserve(1 << 14);
+      std::this_thread::sleep_until(start);
+      while (!stop.load(std::memory_order_relaxed)) {
+        auto t0 = Clock::now();
+        if (t0 >= window_end) break;
+        Status s = workers[i]->Step();
+        auto t1 = Clock::now();
+        bool in_window = t0 >= window_begin && t1 <= window_end;
+        if (!s.ok()) {
+          if (in_window) ++st.errors;
+          if (st.first_error.empty()) st.first_error = s.ToString();
+          // Do not spin on a failing server.
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          continue;
+        }
+        if (in_window) {
+          st.samples.Add(Nanos(t1 - t0));
+          counted.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+    });
+  }
+
+  // Monitor: CPU at the window's edges, memory every 200 ms, progress once a second.
+  CellResult r;
+  r.spec = spec;
+  ProcSample cpu_begin, last;
+  bool have_begin = false;
+  auto sample = [&](bool* ok) {
+    if (spec.server_pid <= 0) return ProcSample{};
+    auto s = SampleProcessTree(spec.server_pid, true);
+    *ok = s.ok();
+    if (!s.ok()) return ProcSample{};
+    r.server_rss_peak_kib = std::max(r.server_rss_peak_kib, s->rss_kib);
+    r.server_pss_peak_kib = std::max(r.server_pss_peak_kib, s->pss_kib);
+    r.server_hwm_kib = s->hwm_kib;
+    r.server_processes = std::max(r.server_processes, s->processes);
+    return *s;
+  };
+  const bool tty = spec.progress && ::isatty(2);
+  std::this_thread::sleep_until(window_begin);
+  cpu_begin = sample(&have_begin);
+  auto next_print = window_begin + std::chrono::seconds(1);
+  while (Clock::now() < window_end) {
+    auto wake = std::min(window_end, Clock::now() + std::chrono::milliseconds(200));
+    std::this_thread::sleep_until(wake);
+    if (wake >= window_end) break;
+    bool ok = false;
+    sample(&ok);
+    if (spec.progress && Clock::now() >= next_print) {
+      double el = std::chrono::duration<double>(Clock::now() - window_begin).count();
+      double rate = static_cast<double>(counted.load()) / el;
+      std::fprintf(stderr, "%s  %-8s %-13s %-8s c=%-3d b=%-4d %5.1f/%.1fs %12.0f tx/s %14.0f entries/s%s",
+                   tty ? "\r" : "", spec.target.c_str(), spec.op.c_str(), spec.variant.c_str(),
+                   spec.clients, spec.batch, el, spec.duration_s, rate, rate * spec.batch,
+                   tty ? "   " : "\n");
+      std::fflush(stderr);
+      next_print += std::chrono::seconds(1);
+    }
+  }
+  bool have_end = false;
+  last = sample(&have_end);
+  stop.store(true);
+  for (auto& t : threads) t.join();
+  if (tty) std::fprintf(stderr, "\r%*s\r", 110, "");
+  r.load_avg_1m = LoadAverage();
+
+  LatencySamples all;
+  for (ThreadState& st : states) {
+    all.Merge(st.samples);
+    r.errors += st.errors;
+    if (r.first_error.empty()) r.first_error = st.first_error;
+  }
+  workers.clear();  // closes connections/sessions after the window
+
+  r.measured_s = std::chrono::duration<double>(window_end - window_begin).count();
+  r.latency = all.Summarize();
+  r.txs = r.latency.count;
+  r.entries = r.txs * static_cast<uint64_t>(spec.batch);
+  r.tx_per_s = static_cast<double>(r.txs) / r.measured_s;
+  r.entries_per_s = static_cast<double>(r.entries) / r.measured_s;
+  if (have_begin && have_end) {
+    r.server_cpu_s = last.cpu_seconds - cpu_begin.cpu_seconds;
+    r.server_cpu_cores = r.server_cpu_s / r.measured_s;
+  }
+  if (r.txs == 0) {
+    return Unavailable("no " + spec.op + " completed in the window" +
+                       (r.first_error.empty() ? "" : ": " + r.first_error));
+  }
+  return r;
+}
+
+}  // namespace immudb::bench
