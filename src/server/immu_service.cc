@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "crypto/module.h"
 #include "server/status_map.h"
 
 namespace immudb::server {
@@ -255,8 +256,17 @@ grpc::Status ImmuServiceImpl::UseDatabase(Ctx* ctx, const schema::Database* req,
 
 // ---- server -----------------------------------------------------------------------------
 
-grpc::Status ImmuServiceImpl::ServerInfo(Ctx*, const schema::ServerInfoRequest*,
+// The crypto module in use (provider, version, FIPS mode, self-tests), read from the running
+// library, as response header `immudb-crypto-module` of Health and ServerInfo: clients that
+// do not know it ignore it; the wire messages stay immudb's.
+static void AddCryptoModuleHeader(grpc::ServerContext* ctx) {
+  ctx->AddInitialMetadata("immudb-crypto-module",
+                          crypto::DescribeModule(crypto::CurrentModule()));
+}
+
+grpc::Status ImmuServiceImpl::ServerInfo(Ctx* ctx, const schema::ServerInfoRequest*,
                                          schema::ServerInfoResponse* resp) {
+  AddCryptoModuleHeader(ctx);
   resp->set_version(deps_.version);
   resp->set_startedat(deps_.started_at_unix);
   resp->set_numdatabases(static_cast<int32_t>(deps_.databases->List().size()));
@@ -265,7 +275,8 @@ grpc::Status ImmuServiceImpl::ServerInfo(Ctx*, const schema::ServerInfoRequest*,
   return grpc::Status::OK;
 }
 
-grpc::Status ImmuServiceImpl::Health(Ctx*, const Empty*, schema::HealthResponse* resp) {
+grpc::Status ImmuServiceImpl::Health(Ctx* ctx, const Empty*, schema::HealthResponse* resp) {
+  AddCryptoModuleHeader(ctx);
   resp->set_status(true);
   resp->set_version(deps_.version);
   return grpc::Status::OK;

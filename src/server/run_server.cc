@@ -47,6 +47,7 @@ int RunServer(const ServerOptions& options, ServerDeps deps) {
   spdlog::info("received {}, shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Shutdown(std::chrono::seconds(10));
   (*server)->Wait();
+  spdlog::info("gRPC server stopped; closing databases");
   server->reset();
   spdlog::info("stopped");
   spdlog::default_logger()->flush();

@@ -3,13 +3,17 @@
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
 
+#include "crypto/x509.h"
 #include "schema.grpc.pb.h"
 #include "server/immu_server.h"
 
@@ -23,18 +27,56 @@ inline std::string MakeTempDir(const std::string& tag) {
   return dir.string();
 }
 
+// IMMUDB_TEST_TLS=1 (set by the *_tls_fips registrations in tests/tls): every server from
+// TestOptions listens with TLS, using one self-signed P-256 certificate per test process, and
+// StubFor connects with TLS trusting exactly that certificate.
+inline bool TestTlsEnabled() {
+  const char* v = std::getenv("IMMUDB_TEST_TLS");
+  return v != nullptr && std::string(v) == "1";
+}
+struct TestTlsFiles {
+  std::string cert_file, key_file, cert_pem;
+};
+inline const TestTlsFiles& TestTls() {
+  static const TestTlsFiles files = [] {
+    TestTlsFiles f;
+    auto pair = crypto::GenerateSelfSignedCert();
+    EXPECT_TRUE(pair.ok()) << pair.status().ToString();
+    if (!pair.ok()) return f;
+    auto dir = std::filesystem::temp_directory_path() /
+               ("immudb-test-tls-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    f.cert_file = (dir / "cert.pem").string();
+    f.key_file = (dir / "key.pem").string();
+    f.cert_pem = pair->cert_pem;
+    std::ofstream(f.cert_file) << pair->cert_pem;
+    std::ofstream(f.key_file) << pair->key_pem;
+    return f;
+  }();
+  return files;
+}
+
 inline ServerOptions TestOptions(const std::string& dir) {
   ServerOptions o;
   o.address = "127.0.0.1";
   o.port = 0;
   o.dir = dir;
   o.grpc_reflection = false;
+  if (TestTlsEnabled()) {
+    o.certificate = TestTls().cert_file;
+    o.pkey = TestTls().key_file;
+  }
   return o;
 }
 
 inline std::unique_ptr<schema::ImmuService::Stub> StubFor(int port) {
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                     grpc::InsecureChannelCredentials());
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  if (TestTlsEnabled()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = TestTls().cert_pem;
+    creds = grpc::SslCredentials(ssl);
+  }
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), creds);
   return schema::ImmuService::NewStub(channel);
 }
 

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "crypto/module.h"
 #include "server_fixture.h"
 
 namespace immudb::server::testing {
@@ -86,6 +87,13 @@ TEST_F(ServerTest, HealthNeedsNoCredentialsAndCarriesTheServerUuidHeader) {
   EXPECT_EQ(uuid, server_->server_uuid());
   EXPECT_EQ(uuid.size(), 20u);
   EXPECT_EQ(uuid.find_first_not_of("0123456789abcdefghijklmnopqrstuv"), std::string::npos);
+  // The crypto module in use, read from the running library.
+  auto module = md.find("immudb-crypto-module");
+  ASSERT_NE(module, md.end());
+  std::string text(module->second.data(), module->second.size());
+  EXPECT_EQ(text, crypto::DescribeModule(crypto::CurrentModule()));
+  EXPECT_NE(text.find(std::string("mode=") + crypto::FipsModeName(crypto::CurrentModule().mode)),
+            std::string::npos);
 }
 
 TEST_F(ServerTest, ServerInfoReportsVersionAndStartTime) {
@@ -340,6 +348,27 @@ TEST(ServerSessionsExpiry, IdleSessionsAreClosedAfterTheTimeout) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(st.error_message(), "session not found");
   EXPECT_EQ((*s)->sessions().SessionCount(), 1u);
+  s->reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ServerLimits, MessagesAboveMaxRecvMsgSizeAreRefused) {
+  std::string dir = MakeTempDir("maxrecv");
+  ServerOptions o = TestOptions(dir);
+  o.max_recv_msg_size = 2048;
+  auto s = ImmuServer::Start(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto stub = StubFor((*s)->port());
+  schema::SetRequest set;
+  set.add_kvs()->set_key("big");
+  set.mutable_kvs(0)->set_value(std::string(4096, 'x'));
+  schema::TxHeader hdr;
+  auto c1 = Ctx();
+  EXPECT_EQ(stub->Set(c1.get(), set, &hdr).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // A small message still gets through (and fails only for lack of credentials).
+  set.mutable_kvs(0)->set_value("small");
+  auto c2 = Ctx();
+  EXPECT_EQ(stub->Set(c2.get(), set, &hdr).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   s->reset();
   std::filesystem::remove_all(dir);
 }
