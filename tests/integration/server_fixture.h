@@ -35,7 +35,11 @@ inline bool TestTlsEnabled() {
   return v != nullptr && std::string(v) == "1";
 }
 struct TestTlsFiles {
-  std::string cert_file, key_file, cert_pem;
+  std::string dir, cert_file, key_file, cert_pem;
+  ~TestTlsFiles() {
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+  }
 };
 inline const TestTlsFiles& TestTls() {
   static const TestTlsFiles files = [] {
@@ -46,6 +50,7 @@ inline const TestTlsFiles& TestTls() {
     auto dir = std::filesystem::temp_directory_path() /
                ("immudb-test-tls-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
+    f.dir = dir.string();
     f.cert_file = (dir / "cert.pem").string();
     f.key_file = (dir / "key.pem").string();
     f.cert_pem = pair->cert_pem;
