@@ -226,17 +226,6 @@ Result<IndexedEntry> Index::Latest(ByteView key, uint64_t at_tx) const {
 
 Result<IndexedEntry> Index::LatestLocked(ByteView key, uint64_t at_tx) const {
   if (at_tx == 0) return NotFound("key not found");
-  {
-    // Fast path: the version counter names the newest version; when it is visible at
-    // at_tx, two bloom-filtered point lookups replace an iterator and a seek.
-    std::string cv;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(CountKey(key)), &cv);
-    if (s.IsNotFound()) return NotFound("key not found");
-    IMMUDB_RETURN_IF_ERROR(FromRocks(s, "get"));
-    if (cv.size() != 16) return Corruption("index: malformed version counter");
-    uint64_t newest_tx = GetU64(reinterpret_cast<const uint8_t*>(cv.data()) + 8);
-    if (newest_tx <= at_tx) return ReadVersion(key, newest_tx);
-  }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   Bytes records = KeyRecordsPrefix(kVersionRecord, key);
   it->Seek(S(VersionKey(key, at_tx)));
