@@ -269,9 +269,21 @@ grpc::Status ImmuServiceImpl::ServerInfo(Ctx* ctx, const schema::ServerInfoReque
   AddCryptoModuleHeader(ctx);
   resp->set_version(deps_.version);
   resp->set_startedat(deps_.started_at_unix);
-  resp->set_numdatabases(static_cast<int32_t>(deps_.databases->List().size()));
-  resp->set_numtransactions(0);
-  resp->set_databasesdisksize(0);
+  // Totals over the user databases when the catalog can list them (zeros otherwise).
+  schema::DatabaseListResponseV2 list;
+  CallInfo info{"", "", ctx};
+  if (deps_.kv->DatabaseListV2(info, &list).ok()) {
+    int64_t txs = 0, size = 0;
+    for (const auto& d : list.databases()) {
+      txs += static_cast<int64_t>(d.numtransactions());
+      size += static_cast<int64_t>(d.disksize());
+    }
+    resp->set_numdatabases(list.databases_size());
+    resp->set_numtransactions(txs);
+    resp->set_databasesdisksize(size);
+  } else {
+    resp->set_numdatabases(static_cast<int32_t>(deps_.databases->List().size()));
+  }
   return grpc::Status::OK;
 }
 

@@ -193,6 +193,15 @@ TEST_F(ServerKvTest, SetGetAndVerifiedCallsProveWhatTheyReturn) {
   EXPECT_TRUE(ledger::VerifyDualProof(dp2, 1, 2, *alh1, *alh2).ok());
   ExpectSigned(2, *alh2, ve.verifiabletx().signature());
 
+  // ServerInfo counts the transactions of the user databases.
+  schema::ServerInfoRequest ireq;
+  schema::ServerInfoResponse info;
+  auto ci = Ctx();
+  ASSERT_TRUE(stub_->ServerInfo(ci.get(), ireq, &info).ok());
+  EXPECT_EQ(info.numdatabases(), 1);
+  EXPECT_EQ(info.numtransactions(), 2);
+  EXPECT_GT(info.databasesdisksize(), 0);
+
   // CurrentState is (2, alh2), signed.
   schema::ImmutableState st2;
   auto c5 = Ctx(sid_);
