@@ -13,6 +13,9 @@
 #ifndef IMMUDB_BINARY
 #error "IMMUDB_BINARY must name the immudb program"
 #endif
+#ifndef IMMUADMIN_BINARY
+#error "IMMUADMIN_BINARY must name the immuadmin program"
+#endif
 #ifndef IMMUCLIENT_BINARY
 #error "IMMUCLIENT_BINARY must name the immuclient program"
 #endif
@@ -154,6 +157,14 @@ TEST_F(TlsStartupTest, AutoCertInFipsModeAndImmuclientOverTls) {
   EXPECT_NE(wrong.exit_code, 0) << wrong.output;
   CommandResult right = Client(s.port(), tls + " --servername localhost get tlskey", "d");
   EXPECT_EQ(right.exit_code, 0) << right.output;
+
+  // immuadmin over TLS in FIPS mode, too.
+  CommandResult admin = RunCommand(
+      "timeout 30 " + Quote(IMMUADMIN_BINARY) + " --fips-mode on --tls --clientcas " +
+      Quote(cert) + " --immudb-port " + std::to_string(s.port()) + " --dir " +
+      Quote(work_ + "/admin") + " --password Admin123! database list </dev/null");
+  EXPECT_EQ(admin.exit_code, 0) << admin.output;
+  EXPECT_NE(admin.output.find("defaultdb"), std::string::npos) << admin.output;
 
   // Restarting reuses the certificate.
   std::string before = ReadFile(cert);
