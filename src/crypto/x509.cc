@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "crypto/key_check.h"
 #include "crypto/key_policy.h"
 #include "crypto/provider_state.h"
 
@@ -117,6 +118,32 @@ Result<CertificateAndKey> GenerateSelfSignedCert(const SelfSignedCertOptions& o)
   }
   out.key_pem = BioText(kbio.get());
   return out;
+}
+
+Status CheckCertificateAndKey(std::string_view cert_chain_pem, std::string_view key_pem) {
+  const ProviderContext::Impl& pc = internal::Process();
+  BioPtr cbio(BIO_new_mem_buf(cert_chain_pem.data(), static_cast<int>(cert_chain_pem.size())));
+  X509Ptr cert(cbio ? PEM_read_bio_X509(cbio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!cert) return InvalidArgument("no PEM certificate found: " + internal::OpenSslErrors());
+  IMMUDB_ASSIGN_OR_RETURN(EVP_PKEY * raw, internal::DecodePemKey(key_pem, pc.libctx, false));
+  PkeyPtr key(raw);
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    internal::OpenSslErrors();  // clear the queue
+    return InvalidArgument("the private key does not belong to the certificate");
+  }
+  auto when = [](const ASN1_TIME* t) {
+    BioPtr b(BIO_new(BIO_s_mem()));
+    if (!b || ASN1_TIME_print(b.get(), t) != 1) return std::string("?");
+    return BioText(b.get());
+  };
+  if (X509_cmp_current_time(X509_get0_notBefore(cert.get())) > 0) {
+    return InvalidArgument("the certificate is not valid before " +
+                           when(X509_get0_notBefore(cert.get())));
+  }
+  if (X509_cmp_current_time(X509_get0_notAfter(cert.get())) < 0) {
+    return InvalidArgument("the certificate expired on " + when(X509_get0_notAfter(cert.get())));
+  }
+  return Status::Ok();
 }
 
 Status CheckPemBundle(std::string_view pem) {

@@ -35,4 +35,9 @@ Result<CertificateAndKey> GenerateSelfSignedCert(const SelfSignedCertOptions& op
 // position ("certificate 2 of 3: ..."); InvalidArgument when pem holds no PEM block.
 Status CheckPemBundle(std::string_view pem);
 
+// Checks a TLS identity before a server or client uses it: the first certificate of
+// cert_chain_pem must be currently valid (notBefore <= now <= notAfter) and its public key
+// must match key_pem. InvalidArgument naming the mismatch or the validity dates.
+Status CheckCertificateAndKey(std::string_view cert_chain_pem, std::string_view key_pem);
+
 }  // namespace immudb::crypto

@@ -101,6 +101,10 @@ Result<ServerTls> BuildServerTls(const ServerOptions& o) {
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
   IMMUDB_ASSIGN_OR_RETURN(pair.cert_chain, ReadCheckedPem("certificate", cert_file));
   IMMUDB_ASSIGN_OR_RETURN(pair.private_key, ReadCheckedPem("private key", key_file));
+  if (Status st = crypto::CheckCertificateAndKey(pair.cert_chain, pair.private_key); !st.ok()) {
+    return Status(st.code(), "certificate " + cert_file + " and key " + key_file + ": " +
+                                 st.message());
+  }
   ssl.pem_key_cert_pairs.push_back(std::move(pair));
   if (o.mtls) {
     IMMUDB_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadCheckedPem("client CA file", o.clientcas));

@@ -115,6 +115,10 @@ TEST_F(TlsStartupTest, DefaultModeAcceptsThemButFlagMistakesAreErrors) {
   ServerProcess no_key;
   EXPECT_FALSE(Launch(no_key, "no-key", {"--certificate", Cert("p256")}));
   EXPECT_NE(no_key.log().find("--certificate and --pkey"), std::string::npos) << no_key.log();
+  ServerProcess mismatch;
+  EXPECT_FALSE(Launch(mismatch, "mismatch", {"--certificate", Cert("p256"), "--pkey", Key("client")}));
+  EXPECT_NE(mismatch.log().find("does not belong to the certificate"), std::string::npos)
+      << mismatch.log();
   ServerProcess no_cas;
   EXPECT_FALSE(Launch(no_cas, "no-cas",
                       {"--certificate", Cert("p256"), "--pkey", Key("p256"), "--mtls"}));

@@ -36,6 +36,17 @@ TEST(X509, SelfSignedCertificateIsP256AndPassesThePolicy) {
   EXPECT_NE(other->key_pem, pair->key_pem);
 }
 
+TEST(X509, CertificateAndKeyMustMatch) {
+  auto a = GenerateSelfSignedCert();
+  auto b = GenerateSelfSignedCert();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(CheckCertificateAndKey(a->cert_pem, a->key_pem).ok());
+  Status st = CheckCertificateAndKey(a->cert_pem, b->key_pem);
+  EXPECT_EQ(st.code(), Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("does not belong"), std::string::npos) << st.ToString();
+  EXPECT_FALSE(CheckCertificateAndKey(a->key_pem, a->key_pem).ok());  // no certificate
+}
+
 TEST(X509, BadOptionsAreRefused) {
   SelfSignedCertOptions o;
   o.valid_days = 0;
