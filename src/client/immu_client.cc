@@ -71,6 +71,11 @@ Result<grpc::SslCredentialsOptions> TlsCredentialsOptions(const ClientOptions& o
                             ReadCheckedPem("client certificate", o.client_cert_file));
     IMMUDB_ASSIGN_OR_RETURN(ssl.pem_private_key,
                             ReadCheckedPem("client key", o.client_key_file));
+    Status st = crypto::CheckCertificateAndKey(ssl.pem_cert_chain, ssl.pem_private_key);
+    if (!st.ok()) {
+      return Status(st.code(), "client certificate " + o.client_cert_file + " and key " +
+                                   o.client_key_file + ": " + st.message());
+    }
   }
   return ssl;
 }

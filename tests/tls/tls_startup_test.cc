@@ -199,6 +199,12 @@ TEST_F(TlsStartupTest, ImmuclientOverMutualTlsInFipsMode) {
                                           Quote(Key("client_ed25519")) + " get mk", "m3");
   EXPECT_NE(ed.exit_code, 0) << ed.output;
   EXPECT_NE(ed.output.find("ED25519"), std::string::npos) << ed.output;
+  // A key that does not belong to the certificate: refused by the client with the reason.
+  CommandResult mismatch = Client(s.port(), base + "--mtls --certificate " +
+                                                Quote(Cert("client")) + " --pkey " +
+                                                Quote(Key("p256")) + " get mk", "m5");
+  EXPECT_NE(mismatch.exit_code, 0) << mismatch.output;
+  EXPECT_NE(mismatch.output.find("does not belong"), std::string::npos) << mismatch.output;
   // --mtls without a certificate is a usage error.
   CommandResult usage = Client(s.port(), base + "--mtls get mk", "m4");
   EXPECT_NE(usage.exit_code, 0) << usage.output;
