@@ -159,12 +159,13 @@ struct Handshake {
 };
 
 // Connects to 127.0.0.1:port with `openssl s_client <args>`, keeps the connection open for
-// a second (under TLS 1.3 the server judges the client certificate after the client has
+// hold_seconds (under TLS 1.3 the server judges the client certificate after the client has
 // finished its handshake, so a refusal arrives as an alert or a close after that), and
 // reports the result. env_prefix is prepended to the command (e.g. "OPENSSL_CONF=x").
-inline Handshake SClient(int port, const std::string& args, const std::string& env_prefix = "") {
+inline Handshake SClient(int port, const std::string& args, const std::string& env_prefix = "",
+                         int hold_seconds = 1) {
   Handshake h;
-  std::string cmd = "sleep 1 | " + env_prefix + " timeout 10 openssl s_client -connect 127.0.0.1:" +
+  std::string cmd = "sleep " + std::to_string(hold_seconds) + " | " + env_prefix + " timeout 10 openssl s_client -connect 127.0.0.1:" +
                     std::to_string(port) + " -servername localhost -alpn h2 " + args;
   CommandResult r = RunCommand(cmd);
   h.output = "$ " + cmd + "\n" + r.output;
