@@ -14,6 +14,7 @@
 #include "server/access_control.h"
 #include "server/database_directory.h"
 #include "server/kv_handlers.h"
+#include "server/request_stats.h"
 #include "server/session_manager.h"
 
 namespace immudb::server {
@@ -150,6 +151,7 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
   grpc::Status Gate(Ctx* ctx, Access access, CallInfo* info) const;
 
   ServiceDeps deps_;
+  RequestStats stats_;  // per database, for DatabaseHealth
 };
 
 }  // namespace immudb::server

@@ -8,12 +8,14 @@ namespace immudb::server {
   grpc::Status ImmuServiceImpl::Rpc(Ctx* ctx, const Req* req, Resp* resp) {       \
     CallInfo info;                                                                \
     if (grpc::Status g = Gate(ctx, access, &info); !g.ok()) return g;             \
+    auto counted = stats_.Begin(info.database);                                   \
     return ToGrpcStatus(deps_.kv->Rpc(info, *req, resp));                         \
   }
 #define IMMUDB_FORWARD_EMPTY(Rpc, Resp, access)                                   \
   grpc::Status ImmuServiceImpl::Rpc(Ctx* ctx, const Empty*, Resp* resp) {         \
     CallInfo info;                                                                \
     if (grpc::Status g = Gate(ctx, access, &info); !g.ok()) return g;             \
+    auto counted = stats_.Begin(info.database);                                   \
     return ToGrpcStatus(deps_.kv->Rpc(info, resp));                               \
   }
 
@@ -41,10 +43,19 @@ IMMUDB_FORWARD(TxScan, schema::TxScanRequest, schema::TxList, Access::kRead)
 IMMUDB_FORWARD(History, schema::HistoryRequest, schema::Entries, Access::kRead)
 IMMUDB_FORWARD(ZScan, schema::ZScanRequest, schema::ZEntries, Access::kRead)
 IMMUDB_FORWARD_EMPTY(CurrentState, schema::ImmutableState, Access::kRead)
-IMMUDB_FORWARD_EMPTY(DatabaseHealth, schema::DatabaseHealthResponse, Access::kRead)
 
 // Index maintenance (admin on the database).
 IMMUDB_FORWARD(FlushIndex, schema::FlushIndexRequest, schema::FlushIndexResponse, Access::kAdmin)
+
+grpc::Status ImmuServiceImpl::DatabaseHealth(Ctx* ctx, const Empty*,
+                                             schema::DatabaseHealthResponse* resp) {
+  CallInfo info;
+  if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
+  RequestStats::Snapshot s = stats_.Get(info.database);
+  resp->set_pendingrequests(s.pending);
+  resp->set_lastrequestcompletedat(s.last_completed_unix_ms);
+  return grpc::Status::OK;
+}
 
 grpc::Status ImmuServiceImpl::CompactIndex(Ctx* ctx, const Empty*, Empty*) {
   CallInfo info;

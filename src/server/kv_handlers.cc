@@ -41,7 +41,6 @@ IMMUDB_NOT_YET(History, "History (key history)", const CallInfo&, const schema::
 IMMUDB_NOT_YET(ZScan, "ZScan (sorted set scans)", const CallInfo&, const schema::ZScanRequest&,
                schema::ZEntries*)
 IMMUDB_NOT_YET(CurrentState, "CurrentState (database state)", const CallInfo&, schema::ImmutableState*)
-IMMUDB_NOT_YET(DatabaseHealth, "DatabaseHealth", const CallInfo&, schema::DatabaseHealthResponse*)
 IMMUDB_NOT_YET(FlushIndex, "FlushIndex (index maintenance)", const CallInfo&,
                const schema::FlushIndexRequest&, schema::FlushIndexResponse*)
 IMMUDB_NOT_YET(CompactIndex, "CompactIndex (index maintenance)", const CallInfo&)

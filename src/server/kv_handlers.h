@@ -57,7 +57,6 @@ class KvHandlers {
   virtual Status History(const CallInfo&, const schema::HistoryRequest&, schema::Entries*);
   virtual Status ZScan(const CallInfo&, const schema::ZScanRequest&, schema::ZEntries*);
   virtual Status CurrentState(const CallInfo&, schema::ImmutableState*);
-  virtual Status DatabaseHealth(const CallInfo&, schema::DatabaseHealthResponse*);
 
   // Administration (need admin permission on the database).
   virtual Status FlushIndex(const CallInfo&, const schema::FlushIndexRequest&,

@@ -193,6 +193,16 @@ TEST_F(ServerKvTest, SetGetAndVerifiedCallsProveWhatTheyReturn) {
   EXPECT_TRUE(ledger::VerifyDualProof(dp2, 1, 2, *alh1, *alh2).ok());
   ExpectSigned(2, *alh2, ve.verifiabletx().signature());
 
+  // DatabaseHealth: nothing in flight now, and the last call completed just before.
+  schema::DatabaseHealthResponse health;
+  auto ch = Ctx(sid_);
+  ASSERT_TRUE(stub_->DatabaseHealth(ch.get(), e, &health).ok());
+  EXPECT_EQ(health.pendingrequests(), 0u);
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_GT(health.lastrequestcompletedat(), now_ms - 60000);
+  EXPECT_LE(health.lastrequestcompletedat(), now_ms);
+
   // ServerInfo counts the transactions of the user databases.
   schema::ServerInfoRequest ireq;
   schema::ServerInfoResponse info;
