@@ -21,6 +21,7 @@ namespace {
 // Converts a non-ok status from the ledger into a tampering report.
 Status AsTampering(const Status& st, const std::string& what) {
   if (st.ok()) return st;
+  if (st.message().rfind(what + ":", 0) == 0) return TamperingDetected(st.message());
   return TamperingDetected(what + ": " + st.message());
 }
 
