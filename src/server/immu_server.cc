@@ -64,6 +64,8 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   std::filesystem::create_directories(options.dir, ec);
   if (ec) return IoError("cannot create data folder " + options.dir + ": " + ec.message());
   IMMUDB_ASSIGN_OR_RETURN(s->uuid_, LoadOrCreateServerId(options.dir));
+  // Certificates and keys are checked before any database is opened.
+  IMMUDB_ASSIGN_OR_RETURN(ServerTls tls, BuildServerTls(options));
 
   if (!s->deps_.kv_handlers) {
     std::optional<crypto::EcdsaPrivateKey> signer;
@@ -126,7 +128,6 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   if (options.grpc_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   const std::string listen = options.address + ":" + std::to_string(options.port);
-  IMMUDB_ASSIGN_OR_RETURN(ServerTls tls, BuildServerTls(options));
   builder.AddListeningPort(listen, tls.credentials, &s->port_);
   builder.RegisterService(s->service_.get());
   builder.SetMaxReceiveMessageSize(options.max_recv_msg_size);
