@@ -11,6 +11,7 @@ PKGS=(
   libcli11-dev libtomlplusplus-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libedit-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs
+  postgresql-15 libpq-dev gnuplot-nox jq
 )
 
 missing=()

@@ -2,7 +2,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "keys.h"
 
@@ -46,9 +49,9 @@ class BatchWriter {
 class ImmuWorker : public Worker {
  public:
   ImmuWorker(std::string op, int index, int batch, uint64_t cell, const ImmuData& data,
-             std::unique_ptr<client::ImmuClient> c, std::unique_ptr<BatchWriter> writer)
+             client::ImmuClient* c, std::unique_ptr<BatchWriter> writer)
       : op_(std::move(op)), index_(index), batch_(batch), cell_(cell), data_(data),
-        client_(std::move(c)), writer_(std::move(writer)), rng_(cell * 1000003 + index),
+        client_(c), writer_(std::move(writer)), rng_(cell * 1000003 + index),
         value_(MakeValue(cell * 7919 + index, data.value_size)) {}
 
   Status Step() override {
@@ -99,7 +102,7 @@ class ImmuWorker : public Worker {
   int batch_;
   uint64_t cell_;
   const ImmuData& data_;
-  std::unique_ptr<client::ImmuClient> client_;
+  client::ImmuClient* client_;  // owned by the pool
   std::unique_ptr<BatchWriter> writer_;
   Rng rng_;
   std::string value_;
@@ -128,22 +131,52 @@ Result<std::unique_ptr<client::ImmuClient>> ConnectImmu(const ImmuTarget& target
   return c;
 }
 
+Status ImmuClientPool::Ensure(int n, int parallel) {
+  size_t first = clients_.size();
+  if (static_cast<int>(first) >= n) return Status::Ok();
+  clients_.resize(n);
+  std::vector<Status> errors(n);
+  std::atomic<size_t> next{first};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < std::max(1, parallel); ++t) {
+    threads.emplace_back([&] {
+      for (size_t i = next++; i < static_cast<size_t>(n); i = next++) {
+        auto c = ConnectImmu(target_, static_cast<int>(i));
+        if (c.ok()) {
+          clients_[i] = std::move(*c);
+        } else {
+          errors[i] = c.status();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (size_t i = first; i < static_cast<size_t>(n); ++i) {
+    if (!errors[i].ok()) {
+      clients_.resize(first);
+      return errors[i];
+    }
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Worker>> MakeImmuWorker(const std::string& op, int index, int batch,
                                                uint64_t cell, const ImmuTarget& target,
-                                               const ImmuData& data) {
+                                               ImmuClientPool& pool, const ImmuData& data) {
   if ((op == "get" || op == "verifiableget" || op == "scan") && data.read_keys.empty()) {
     return FailedPrecondition(op + " needs prefilled keys (--prefill-keys > 0)");
   }
   if (op == "history" && data.history_keys.empty()) {
     return FailedPrecondition("history needs prefilled keys (--history-keys > 0)");
   }
-  IMMUDB_ASSIGN_OR_RETURN(std::unique_ptr<client::ImmuClient> c, ConnectImmu(target, index));
+  IMMUDB_RETURN_IF_ERROR(pool.Ensure(index + 1, 1));
+  client::ImmuClient* c = pool.at(index);
   std::unique_ptr<BatchWriter> writer;
   if (op == "set" && batch > 1) {
     IMMUDB_ASSIGN_OR_RETURN(writer, BatchWriter::Create(target.options));
   }
   return std::unique_ptr<Worker>(
-      new ImmuWorker(op, index, batch, cell, data, std::move(c), std::move(writer)));
+      new ImmuWorker(op, index, batch, cell, data, c, std::move(writer)));
 }
 
 Status PrefillImmu(const ImmuTarget& target, int keys, int history_keys, int versions,

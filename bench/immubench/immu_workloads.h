@@ -35,10 +35,25 @@ struct ImmuData {
   std::vector<std::string> history_keys;  // prefilled keys with many versions
 };
 
-// Opens a session for worker `index` of cell number `cell` and returns its worker.
+// The connected clients, one per worker index, kept across cells: opening a session costs a
+// password check (PBKDF2) on the server, which would otherwise dominate short cells.
+class ImmuClientPool {
+ public:
+  explicit ImmuClientPool(const ImmuTarget& target) : target_(target) {}
+  // Connects clients 0..n-1 that are not connected yet, `parallel` at a time.
+  Status Ensure(int n, int parallel);
+  // Client `index` (Ensure()d before).
+  client::ImmuClient* at(int index) { return clients_.at(index).get(); }
+
+ private:
+  const ImmuTarget& target_;
+  std::vector<std::unique_ptr<client::ImmuClient>> clients_;
+};
+
+// The worker of client `index` for cell number `cell`, over the pool's client `index`.
 Result<std::unique_ptr<Worker>> MakeImmuWorker(const std::string& op, int index, int batch,
                                                uint64_t cell, const ImmuTarget& target,
-                                               const ImmuData& data);
+                                               ImmuClientPool& pool, const ImmuData& data);
 
 // Writes `keys` single-version keys (1000 per tx) and `history_keys` keys with `versions`
 // versions each, recording them in data. Needed before read operations.

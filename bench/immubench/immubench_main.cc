@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -183,6 +184,15 @@ Status Run(const Flags& f, crypto::FipsMode fips) {
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   uint64_t entries_written = 0;
+  auto pool = std::make_unique<ImmuClientPool>(target);
+  if (result.ok()) {
+    int max_clients = 0;
+    for (const Cell& c : cells) max_clients = std::max(max_clients, c.clients);
+    auto t0 = std::chrono::steady_clock::now();
+    result = pool->Ensure(max_clients, 4);
+    std::fprintf(stderr, "immubench: %d sessions opened in %.1f s\n", max_clients,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
   if (result.ok()) {
     PrintTableHeader();
     uint64_t cell_no = 0;
@@ -202,7 +212,7 @@ Status Run(const Flags& f, crypto::FipsMode fips) {
       spec.server_pid = pid;
       spec.progress = !f.no_progress;
       auto r = RunLoad(spec, [&](int i) {
-        return MakeImmuWorker(c.op, i, c.batch, cell_no, target, data);
+        return MakeImmuWorker(c.op, i, c.batch, cell_no, target, *pool, data);
       });
       if (!r.ok()) {
         result = Status(r.status().code(), c.op + " c=" + std::to_string(c.clients) + " b=" +
@@ -231,6 +241,7 @@ Status Run(const Flags& f, crypto::FipsMode fips) {
     // Includes the warm-up writes, which are not in `entries_written`: an upper bound.
     options["disk_bytes_written_by_cells"] = disk_after - disk_before;
   }
+  pool.reset();  // closes the sessions while the server still runs
   if (!srv.data_dir.empty() && !f.server.empty()) {
     std::string how = StopProcess(srv.pid, 30);
     if (how != "exit 0") std::fprintf(stderr, "immubench: server stopped with %s\n", how.c_str());
