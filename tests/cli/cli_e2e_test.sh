@@ -148,5 +148,24 @@ run 0 "unloaded" "${A[@]}" database unload db2
 run 0 "deleted" "${A[@]}" database delete db2
 run 0 'logged out' "${A[@]}" logout
 
+# --- a second server signing its states; clients in FIPS mode check the signatures ------------
+if command -v openssl > /dev/null; then
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=""
+  openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/ec.key" 2> /dev/null
+  openssl ec -in "$WORK/ec.key" -pubout -out "$WORK/ec.pub" 2> /dev/null
+  openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/other.key" 2> /dev/null
+  openssl ec -in "$WORK/other.key" -pubout -out "$WORK/other.pub" 2> /dev/null
+  rm -rf "$WORK/data"
+  start_server --signingKey "$WORK/ec.key"
+  S=("$IMMUCLIENT" --immudb-port "$PORT" --dir "$WORK/signed" --password immudb --fips-mode on)
+  run 0 'verified: +true' "${S[@]}" --server-signing-pub-key "$WORK/ec.pub" safeset s1 v1
+  run 0 'verified: +true' "${S[@]}" --server-signing-pub-key "$WORK/ec.pub" safeget s1
+  run 0 'txID: +1' "${S[@]}" --server-signing-pub-key "$WORK/ec.pub" current
+  run 1 'tampering detected: state signature does not verify' "${S[@]}" --server-signing-pub-key "$WORK/other.pub" safeget s1
+  run 1 'tampering detected' "${S[@]}" --server-signing-pub-key "$WORK/other.pub" current
+else
+  echo "skip: openssl not found, signed-state checks not run"
+fi
+
 if [ $FAILS -ne 0 ]; then echo "$FAILS check(s) failed"; exit 1; fi
 echo "all checks passed"
