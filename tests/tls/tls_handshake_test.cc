@@ -23,6 +23,15 @@
 namespace immudb::tls_testing {
 namespace {
 
+// In the -fips build (-DIMMUDB_FIPS=ON) the program refuses --fips-mode=off: the FIPS
+// servers are started without --fips-mode (proving the build's default is on) and the
+// default-mode controls are skipped.
+#ifdef IMMUDB_TLS_TEST_FIPS_BUILD
+constexpr bool kFipsBuild = true;
+#else
+constexpr bool kFipsBuild = false;
+#endif
+
 std::string g_work;   // temporary folder of this run
 std::string g_certs;  // certificates made by the system openssl
 
@@ -98,8 +107,8 @@ class TlsEnvironment : public ::testing::Environment {
     g_servers = new Servers();
     auto start = [](ServerProcess& s, const std::string& name, const std::string& mode,
                     const std::string& cert, bool mtls) {
-      std::vector<std::string> flags = {"--fips-mode", mode, "--certificate", Cert(cert), "--pkey",
-                                        Key(cert)};
+      std::vector<std::string> flags = {"--certificate", Cert(cert), "--pkey", Key(cert)};
+      if (!kFipsBuild) flags.insert(flags.begin(), {"--fips-mode", mode});
       if (mtls) {
         flags.insert(flags.end(), {"--mtls", "--clientcas", Cert("ca")});
       }
@@ -108,11 +117,20 @@ class TlsEnvironment : public ::testing::Environment {
     start(g_servers->fips_ec, "fips_ec", "on", "server_p256", false);
     start(g_servers->fips_rsa, "fips_rsa", "on", "server_rsa2048", false);
     start(g_servers->fips_mtls, "fips_mtls", "on", "server_p256", true);
-    start(g_servers->default_mtls, "default_mtls", "off", "server_p256", true);
-    start(g_servers->default_ec, "default_ec", "off", "server_p256", false);
-    for (ServerProcess* s : {&g_servers->fips_ec, &g_servers->fips_rsa, &g_servers->fips_mtls,
-                             &g_servers->default_mtls, &g_servers->default_ec}) {
+    std::vector<ServerProcess*> all = {&g_servers->fips_ec, &g_servers->fips_rsa,
+                                       &g_servers->fips_mtls};
+    if (!kFipsBuild) {
+      start(g_servers->default_mtls, "default_mtls", "off", "server_p256", true);
+      start(g_servers->default_ec, "default_ec", "off", "server_p256", false);
+      all.push_back(&g_servers->default_mtls);
+      all.push_back(&g_servers->default_ec);
+    }
+    for (ServerProcess* s : all) {
       ASSERT_TRUE(s->WaitReady()) << s->dir() << " did not start:\n" << s->log();
+      ASSERT_NE(s->log().find(s == &g_servers->default_mtls || s == &g_servers->default_ec
+                                  ? "tls=default" : "mode=on"),
+                std::string::npos)
+          << s->log();
     }
   }
   void TearDown() override {
@@ -240,6 +258,7 @@ TEST(FipsServer, MutualTlsRefusesMissingForeignAndNonApprovedClientCertificates)
 // --- controls: the same probes pass against a default-mode server -------------------------
 
 TEST(DefaultServer, AcceptsTls12AndTls13WithModernDefaults) {
+  if (kFipsBuild) GTEST_SKIP() << "no default mode in the -fips build";
   Handshake h13 = SClient(g_servers->default_ec.port(), Trust());
   EXPECT_ACCEPTED(h13);
   EXPECT_EQ(h13.protocol, "TLSv1.3") << h13.output;
@@ -252,6 +271,7 @@ TEST(DefaultServer, AcceptsTls12AndTls13WithModernDefaults) {
 }
 
 TEST(DefaultServer, ProbesRefusedInFipsModeAreAcceptedHere) {
+  if (kFipsBuild) GTEST_SKIP() << "no default mode in the -fips build";
   const int port = g_servers->default_ec.port();
   EXPECT_ACCEPTED(SClient(port, Trust() + "-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256"));
   EXPECT_ACCEPTED(SClient(port, Trust() + "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305"));
@@ -266,6 +286,7 @@ TEST(DefaultServer, ProbesRefusedInFipsModeAreAcceptedHere) {
 // policy has been applied: X25519 and P-384-only clients are refused even in default mode.
 // P-256 is approved, so this only narrows the FIPS policy (documented in docs/fips.md).
 TEST(DefaultServer, GrpcServerNegotiatesP256Only) {
+  if (kFipsBuild) GTEST_SKIP() << "no default mode in the -fips build";
   const int port = g_servers->default_ec.port();
   EXPECT_REFUSED(SClient(port, Trust() + "-groups X25519"));
   EXPECT_REFUSED(SClient(port, Trust() + "-groups P-384"));
@@ -276,6 +297,7 @@ TEST(DefaultServer, GrpcServerNegotiatesP256Only) {
 }
 
 TEST(DefaultServer, StillRefusesOldVersionsCbcAndWeakClientKeys) {
+  if (kFipsBuild) GTEST_SKIP() << "no default mode in the -fips build";
   const int port = g_servers->default_ec.port();
   EXPECT_REFUSED(SClient(port, Trust() + "-tls1_1 -cipher DEFAULT@SECLEVEL=0"));
   EXPECT_REFUSED(SClient(port, Trust() + "-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA@SECLEVEL=0"));
