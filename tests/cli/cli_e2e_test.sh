@@ -85,6 +85,7 @@ run 0 'key: +a' "${C[@]}" tx 1
 run 0 'verified: +true' "${C[@]}" safetx 2
 run 0 'hash: +[0-9a-f]{64}' "${C[@]}" current
 run 0 'verified: +true' "${C[@]}" check-consistency
+run 0 'lastRequestCompletedAt: +[0-9]+' "${C[@]}" health
 run 0 'value: +2' "${C[@]}" history a
 run 0 'key: +b' "${C[@]}" scan
 run 0 '^[0-9]+$' "${C[@]}" count
