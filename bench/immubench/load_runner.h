@@ -1,7 +1,8 @@
 // The closed-loop load generator shared by immubench and the PostgreSQL peer: N client
 // threads, each with its own connection (a Worker), issue one operation after another for a
 // warm-up period (not counted) and then for the measured period. Operations that complete
-// inside the measured window count; their latencies feed the percentiles. A monitor thread
+// inside the measured window count (whenever they started); their latencies feed the
+// percentiles. A monitor thread
 // samples the server's /proc entries (CPU at the window's edges, memory every 200 ms) and
 // prints a progress line once a second.
 #pragma once
@@ -62,8 +63,8 @@ struct CellResult {
   double load_avg_1m = 0;  // /proc/loadavg at the end of the window
 };
 
-// Runs spec.clients workers made by factory. Fails when a worker cannot be created, or when
-// no operation succeeded in the window (the first error is returned).
+// Runs spec.clients workers made by factory. Fails only when a worker cannot be created; a
+// window without any completed operation yields txs == 0 and first_error set.
 Result<CellResult> RunLoad(const LoadSpec& spec, const WorkerFactory& factory);
 
 }  // namespace immudb::bench

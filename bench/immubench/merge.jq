@@ -38,6 +38,12 @@ def variant_ratios($r; $v):
            verifiableset: rate($r; "immudb"; "default"; "verifiableset"; $c; 1)}
         | select(.set != null and .verifiableset != null)
         | .ratio = ratio(.verifiableset; .set) | .met = (.ratio >= 0.6)]),
+      # The same with the client's trusted state on tmpfs (no client-side fsync).
+      verifiableset_tmpfs_state_vs_set: ([1, 10, 32, 100 | . as $c
+        | {clients: $c, set: rate($r; "immudb"; "default"; "set"; $c; 1),
+           verifiableset: rate($r; "immudb"; "tmpfs-state"; "verifiableset"; $c; 1)}
+        | select(.set != null and .verifiableset != null)
+        | .ratio = ratio(.verifiableset; .set) | .met = (.ratio >= 0.6)]),
       fips_vs_default: (variant_ratios($r; "fips") as $f
         | {cells: $f, min: ($f | map(.ratio) | min), geomean: ($f | map(.ratio) | geomean),
            goal: 0.97, met: (($f | length) > 0 and ($f | map(.ratio) | min) >= 0.97)}),

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -33,7 +34,11 @@ std::string FirstMatch(const std::string& path, const std::string& prefix) {
   return "";
 }
 
-double Round(double v, double unit) { return static_cast<double>(static_cast<long long>(v / unit + 0.5)) * unit; }
+// v rounded to `digits` decimals (dividing last keeps the shortest printed form).
+double Round(double v, int digits) {
+  double scale = std::pow(10.0, digits);
+  return std::round(v * scale) / scale;
+}
 
 }  // namespace
 
@@ -53,15 +58,15 @@ nlohmann::json CellToJson(const CellResult& r) {
   j["entries"] = r.entries;
   j["errors"] = r.errors;
   j["first_error"] = r.first_error;
-  j["tx_per_s"] = Round(r.tx_per_s, 0.1);
-  j["entries_per_s"] = Round(r.entries_per_s, 0.1);
-  j["latency_us"] = {{"mean", Round(r.latency.mean_us, 0.1)},
-                     {"p50", Round(r.latency.p50_us, 0.1)},
-                     {"p95", Round(r.latency.p95_us, 0.1)},
-                     {"p99", Round(r.latency.p99_us, 0.1)},
-                     {"max", Round(r.latency.max_us, 0.1)}};
-  j["server"] = {{"cpu_s", Round(r.server_cpu_s, 0.01)},
-                 {"cpu_cores", Round(r.server_cpu_cores, 0.001)},
+  j["tx_per_s"] = Round(r.tx_per_s, 1);
+  j["entries_per_s"] = Round(r.entries_per_s, 1);
+  j["latency_us"] = {{"mean", Round(r.latency.mean_us, 1)},
+                     {"p50", Round(r.latency.p50_us, 1)},
+                     {"p95", Round(r.latency.p95_us, 1)},
+                     {"p99", Round(r.latency.p99_us, 1)},
+                     {"max", Round(r.latency.max_us, 1)}};
+  j["server"] = {{"cpu_s", Round(r.server_cpu_s, 2)},
+                 {"cpu_cores", Round(r.server_cpu_cores, 3)},
                  {"rss_peak_kib", r.server_rss_peak_kib},
                  {"pss_peak_kib", r.server_pss_peak_kib},
                  {"hwm_kib", r.server_hwm_kib},
