@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "keys.h"
@@ -177,6 +179,46 @@ Result<std::unique_ptr<Worker>> MakeImmuWorker(const std::string& op, int index,
   }
   return std::unique_ptr<Worker>(
       new ImmuWorker(op, index, batch, cell, data, c, std::move(writer)));
+}
+
+Status PreloadImmu(ImmuClientPool& pool, uint64_t txs, int clients, const ImmuData& data) {
+  IMMUDB_RETURN_IF_ERROR(pool.Ensure(clients, 4));
+  std::atomic<uint64_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
+  Status first_error;
+  std::mutex mu;
+  const std::string value = MakeValue(4242, data.value_size);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < clients; ++t) {
+    threads.emplace_back([&, t] {
+      client::ImmuClient* c = pool.at(t);
+      for (uint64_t i = next++; i < txs && !failed; i = next++) {
+        auto r = c->Set(MakeKey('g', 0xFFFF, static_cast<uint64_t>(t), i, data.key_size), value);
+        if (!r.ok()) {
+          std::lock_guard<std::mutex> l(mu);
+          if (first_error.ok()) first_error = r.status();
+          failed = true;
+          return;
+        }
+        ++done;
+      }
+    });
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  auto last = t0;
+  while (done.load() + (failed ? txs : 0) < txs) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto now = std::chrono::steady_clock::now();
+    if (now - last >= std::chrono::seconds(5)) {
+      last = now;
+      double el = std::chrono::duration<double>(now - t0).count();
+      std::fprintf(stderr, "immubench: preload %llu / %llu txs (%.0f tx/s)\n",
+                   static_cast<unsigned long long>(done.load()),
+                   static_cast<unsigned long long>(txs), static_cast<double>(done.load()) / el);
+    }
+  }
+  for (auto& t : threads) t.join();
+  return first_error;
 }
 
 Status PrefillImmu(const ImmuTarget& target, int keys, int history_keys, int versions,

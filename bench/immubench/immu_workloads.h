@@ -60,6 +60,10 @@ Result<std::unique_ptr<Worker>> MakeImmuWorker(const std::string& op, int index,
 Status PrefillImmu(const ImmuTarget& target, int keys, int history_keys, int versions,
                    ImmuData* data);
 
+// Grows the database by `txs` single-entry transactions (Set) from `clients` pool clients,
+// printing progress to stderr. Used to measure at a given database size.
+Status PreloadImmu(ImmuClientPool& pool, uint64_t txs, int clients, const ImmuData& data);
+
 // A client connected and logged in as the target's user (used for health and prefill).
 Result<std::unique_ptr<client::ImmuClient>> ConnectImmu(const ImmuTarget& target, int index);
 

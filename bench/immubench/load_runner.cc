@@ -31,6 +31,7 @@ double LoadAverage() {
 struct ThreadState {
   LatencySamples samples;
   uint64_t errors = 0;
+  uint64_t ok = 0;
   std::string first_error;
 };
 
@@ -75,6 +76,7 @@ Result<CellResult> RunLoad(const LoadSpec& spec, const WorkerFactory& factory) {
           std::this_thread::sleep_for(std::chrono::milliseconds(10));
           continue;
         }
+        ++st.ok;
         if (in_window) {
           st.samples.Add(Nanos(t1 - t0));
           counted.fetch_add(1, std::memory_order_relaxed);
@@ -131,6 +133,7 @@ Result<CellResult> RunLoad(const LoadSpec& spec, const WorkerFactory& factory) {
   for (ThreadState& st : states) {
     all.Merge(st.samples);
     r.errors += st.errors;
+    r.ops_all += st.ok;
     if (r.first_error.empty()) r.first_error = st.first_error;
   }
   workers.clear();  // closes connections/sessions after the window

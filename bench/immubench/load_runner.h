@@ -49,6 +49,7 @@ struct CellResult {
   uint64_t txs = 0;      // operations completed in the window
   uint64_t entries = 0;  // txs x batch
   uint64_t errors = 0;
+  uint64_t ops_all = 0;  // successful operations including warm-up and the window's tail
   std::string first_error;
   double tx_per_s = 0;
   double entries_per_s = 0;

@@ -48,6 +48,17 @@ def variant_ratios($r; $v):
         | {cells: $f, min: ($f | map(.ratio) | min), geomean: ($f | map(.ratio) | geomean),
            goal: 0.97, met: (($f | length) > 0 and ($f | map(.ratio) | min) >= 0.97)}),
       tls_vs_default: (variant_ratios($r; "tls") as $t
-        | {cells: $t, min: ($t | map(.ratio) | min), geomean: ($t | map(.ratio) | geomean)})
+        | {cells: $t, min: ($t | map(.ratio) | min), geomean: ($t | map(.ratio) | geomean)}),
+      # Cells measured again after preloading the database (variants named grown-*).
+      growth: [$r[] | select(.target == "immudb" and (.variant | startswith("grown"))) | . as $x
+        | pick($r; "immudb"; "default"; $x.op; $x.clients; $x.batch) as $d
+        | select($d != null)
+        | {variant, op, clients, batch, tx_per_s, default_tx_per_s: $d.tx_per_s,
+           ratio: ratio(.tx_per_s; $d.tx_per_s), p99_us: .latency_us.p99,
+           default_p99_us: $d.latency_us.p99}],
+      disk: [$docs[] | select(.tool == "immubench" and .options.disk_bytes_per_entry != null)
+        | {variant: .options.variant, entries_written: .options.entries_written,
+           disk_bytes: .options.disk_bytes, bytes_per_entry: .options.disk_bytes_per_entry,
+           key_size: .options.key_size, value_size: .options.value_size}]
     }
   }

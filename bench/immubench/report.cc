@@ -57,6 +57,7 @@ nlohmann::json CellToJson(const CellResult& r) {
   j["txs"] = r.txs;
   j["entries"] = r.entries;
   j["errors"] = r.errors;
+  j["ops_all"] = r.ops_all;
   j["first_error"] = r.first_error;
   j["tx_per_s"] = Round(r.tx_per_s, 1);
   j["entries_per_s"] = Round(r.entries_per_s, 1);

@@ -15,4 +15,6 @@ def pct: if . == null then "-" else ((. * 1000 | round) / 10 | tostring) + "%" e
 (.targets.fips_vs_default.cells[] | "      \(.op) c=\(.clients) b=\(.batch): \(.fips) / \(.default) = \(.ratio)"),
 (.targets.tls_vs_default | "  TLS / default: min \(.min | n), geometric mean \(.geomean | n)"),
 (.targets.tls_vs_default.cells[] | "      \(.op) c=\(.clients) b=\(.batch): \(.tls) / \(.default) = \(.ratio)"),
+(.targets.growth[] | "  \(.variant) \(.op) c=\(.clients) b=\(.batch): \(.tx_per_s) tx/s (p99 \(.p99_us) us) vs empty \(.default_tx_per_s) tx/s (p99 \(.default_p99_us) us) = \(.ratio)"),
+(.targets.disk[] | "  on disk, \(.variant): \(.disk_bytes) bytes for \(.entries_written) entries = \(.bytes_per_entry) bytes/entry (key \(.key_size) B, value \(.value_size) B)"),
 (.notes[] | "  note: \(.)")
