@@ -104,6 +104,7 @@ Result<CellResult> RunLoad(const LoadSpec& spec, const WorkerFactory& factory) {
   const bool tty = spec.progress && ::isatty(2);
   std::this_thread::sleep_until(window_begin);
   cpu_begin = sample(&have_begin);
+  auto self_begin = SampleProcessTree(::getpid(), false);
   auto next_print = window_begin + std::chrono::seconds(1);
   while (Clock::now() < window_end) {
     auto wake = std::min(window_end, Clock::now() + std::chrono::milliseconds(200));
@@ -124,6 +125,7 @@ Result<CellResult> RunLoad(const LoadSpec& spec, const WorkerFactory& factory) {
   }
   bool have_end = false;
   last = sample(&have_end);
+  auto self_end = SampleProcessTree(::getpid(), false);
   stop.store(true);
   for (auto& t : threads) t.join();
   if (tty) std::fprintf(stderr, "\r%*s\r", 110, "");
@@ -144,6 +146,9 @@ Result<CellResult> RunLoad(const LoadSpec& spec, const WorkerFactory& factory) {
   r.entries = r.txs * static_cast<uint64_t>(spec.batch);
   r.tx_per_s = static_cast<double>(r.txs) / r.measured_s;
   r.entries_per_s = static_cast<double>(r.entries) / r.measured_s;
+  if (self_begin.ok() && self_end.ok()) {
+    r.client_cpu_cores = (self_end->cpu_seconds - self_begin->cpu_seconds) / r.measured_s;
+  }
   if (have_begin && have_end) {
     r.server_cpu_s = last.cpu_seconds - cpu_begin.cpu_seconds;
     r.server_cpu_cores = r.server_cpu_s / r.measured_s;

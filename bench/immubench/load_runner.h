@@ -61,6 +61,7 @@ struct CellResult {
   uint64_t server_pss_peak_kib = 0;
   uint64_t server_hwm_kib = 0;
   int server_processes = 0;
+  double client_cpu_cores = 0;  // this load generator's own CPU over the window
   double load_avg_1m = 0;  // /proc/loadavg at the end of the window
 };
 

@@ -72,6 +72,7 @@ nlohmann::json CellToJson(const CellResult& r) {
                  {"pss_peak_kib", r.server_pss_peak_kib},
                  {"hwm_kib", r.server_hwm_kib},
                  {"processes", r.server_processes}};
+  j["client_cpu_cores"] = Round(r.client_cpu_cores, 3);
   j["load_avg_1m"] = r.load_avg_1m;
   return j;
 }
@@ -116,21 +117,21 @@ Status WriteJson(const std::string& path, const nlohmann::json& doc) {
 }
 
 void PrintTableHeader() {
-  std::printf("%-10s %-8s %-14s %4s %5s %11s %13s %9s %9s %9s %9s %6s %7s %6s\n", "target",
+  std::printf("%-10s %-11s %-13s %4s %5s %10s %12s %8s %8s %8s %8s %6s %6s %6s %6s\n", "target",
               "variant", "op", "cli", "batch", "tx/s", "entries/s", "p50 ms", "p95 ms", "p99 ms",
-              "max ms", "srvCPU", "srvMiB", "errors");
+              "max ms", "srvCPU", "srvMiB", "cliCPU", "errors");
   std::fflush(stdout);
 }
 
 void PrintTableRow(const CellResult& r) {
-  std::printf("%-10s %-8s %-14s %4d %5d %11.0f %13.0f %9.3f %9.3f %9.3f %9.2f %5.0f%% %7.0f %6llu\n",
+  std::printf("%-10s %-11s %-13s %4d %5d %10.0f %12.0f %8.3f %8.3f %8.3f %8.2f %5.0f%% %6.0f %5.0f%% %6llu\n",
               r.spec.target.c_str(), r.spec.variant.c_str(), r.spec.op.c_str(), r.spec.clients,
               r.spec.batch, r.tx_per_s, r.entries_per_s, r.latency.p50_us / 1000,
               r.latency.p95_us / 1000, r.latency.p99_us / 1000, r.latency.max_us / 1000,
               r.server_cpu_cores * 100,
               static_cast<double>(r.server_pss_peak_kib ? r.server_pss_peak_kib
                                                         : r.server_rss_peak_kib) / 1024.0,
-              static_cast<unsigned long long>(r.errors));
+              r.client_cpu_cores * 100, static_cast<unsigned long long>(r.errors));
   std::fflush(stdout);
 }
 
