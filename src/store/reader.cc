@@ -10,6 +10,11 @@
 namespace immudb::store {
 namespace {
 
+// Start of every read-time integrity failure (immudb's ErrCorruptedTxData wording).
+std::string TxCorruptedPrefix(uint64_t id) {
+  return "tx data is corrupted: ALH mismatch at tx " + std::to_string(id);
+}
+
 // The ledger's view of the committed chain.
 class ChainView final : public ledger::TxChainSource {
  public:
@@ -60,11 +65,39 @@ Status Store::Impl::ReadTxAt(const CommitRecord& rec, Tx* tx, bool header_only) 
   }
   IMMUDB_ASSIGN_OR_RETURN(Digest alh, tx->header.Alh());
   if (alh != rec.alh) {
-    return Corruption("tx record at " + where +
-                      ": header does not hash to the Alh in the commit log (" +
+    return Corruption(TxCorruptedPrefix(rec.tx_id) + " (tx record at " +
+                      tx_log_->Describe(rec.tx_offset) +
+                      ": header does not hash to the Alh in the commit log at " +
                       commit_log_->Describe(CommitRecordOffset(rec.tx_id)) + ")");
   }
   tx->alh = rec.alh;
+  return Status::Ok();
+}
+
+Status Store::Impl::CheckEntriesHashToEh(const Tx& tx, const std::string& where) const {
+  txs_hashed_on_read_.fetch_add(1, std::memory_order_relaxed);
+  const ledger::TxHeader& h = tx.header;
+  auto bad = [&](const std::string& why) {
+    return Corruption(TxCorruptedPrefix(h.id) + " (tx record at " + where + ": " + why + ")");
+  };
+  if (h.version != meta_.header_version) {
+    return bad("header version " + std::to_string(h.version) + ", the store writes " +
+               std::to_string(meta_.header_version));
+  }
+  if (h.n_entries != tx.entries.size()) return bad("entry count differs from the header");
+  auto eh = ledger::ComputeEh(h.version, tx.entries);
+  if (!eh.ok()) return bad(eh.status().message());
+  if (*eh != h.eh) return bad("entries do not hash to the header's Eh");
+  return Status::Ok();
+}
+
+Status Store::Impl::ReadVerifiedTxAt(const CommitRecord& rec, Tx* tx) const {
+  IMMUDB_RETURN_IF_ERROR(ReadTxAt(rec, tx));
+  if (verified_.Contains(rec.tx_id)) return Status::Ok();
+  IMMUDB_RETURN_IF_ERROR(CheckEntriesHashToEh(
+      *tx, tx_log_->Describe(rec.tx_offset) + ", Alh in " +
+               commit_log_->Describe(CommitRecordOffset(rec.tx_id))));
+  verified_.Add(rec.tx_id, rec.tx_id);
   return Status::Ok();
 }
 
@@ -72,7 +105,7 @@ Result<Tx> Store::Impl::ReadTx(uint64_t id) const {
   if (id == 0 || id > committed()) return NotFound("tx " + std::to_string(id) + " not found");
   IMMUDB_ASSIGN_OR_RETURN(CommitRecord rec, ReadCommitRecord(*commit_log_, id));
   Tx tx;
-  IMMUDB_RETURN_IF_ERROR(ReadTxAt(rec, &tx));
+  IMMUDB_RETURN_IF_ERROR(ReadVerifiedTxAt(rec, &tx));
   return tx;
 }
 

@@ -82,6 +82,7 @@ Status Store::Impl::Recover() {
     }
     IMMUDB_RETURN_IF_ERROR(CheckNextTx(tx, rec, bl_root, meta_.header_version,
                                        "commit record at " + where, &pos));
+    verified_.Add(id, id);  // CheckNextTx recomputed its Eh
     IMMUDB_RETURN_IF_ERROR(aht_->Append(rec.alh));
     if (aht_->staged_size() - aht_->flushed_size() >= kFlushEveryTxs) {
       IMMUDB_RETURN_IF_ERROR(aht_->Flush());

@@ -156,6 +156,9 @@ Result<std::vector<Digest>> Store::AhtConsistencyProof(uint64_t i, uint64_t j) c
 }
 Result<Digest> Store::AhtRoot(uint64_t n) const { return impl_->AhtRoot(n); }
 Status Store::Verify() const { return impl_->Verify(); }
+uint64_t Store::TxsHashedOnRead() const {
+  return impl_->txs_hashed_on_read_.load(std::memory_order_relaxed);
+}
 const std::string& Store::dir() const { return impl_->dir_; }
 
 // ---- Tx helpers --------------------------------------------------------------------------

@@ -177,8 +177,15 @@ class Store {
 
   // Header, Alh and entries of committed tx `id` (NotFound if 0 or not committed yet).
   // Corruption if its record fails its checksum or disagrees with the commit log.
+  // Read-time integrity (docs/format.md): the entries are re-hashed into Eh and the header
+  // into Alh, which must equal the Alh in the commit log; otherwise Corruption
+  // "tx data is corrupted: ALH mismatch at tx N (<tx/commit log file and offset, reason>)".
+  // Each tx is re-hashed at most once per open: txs committed by this process, checked by
+  // recovery or already read are remembered (bounded memory; forgotten ones are re-hashed).
+  // ForEachTx and EntryProof read through the same check.
   Result<Tx> ReadTx(uint64_t id) const;
-  // Header of committed tx `id`.
+  // Header of committed tx `id`; its Alh is checked against the commit log (entries are
+  // neither decoded nor re-hashed: nothing from them is returned).
   Result<ledger::TxHeader> ReadTxHeader(uint64_t id) const;
   // Alh of committed tx `id` (from the commit log; GenesisAlh() for id 0).
   Result<Digest> ReadAlh(uint64_t id) const;
@@ -219,6 +226,10 @@ class Store {
   Status Verify() const;
 
   const std::string& dir() const;
+
+  // How many txs reads have re-hashed (entries into Eh) since open; the others were known
+  // verified. For tests and metrics.
+  uint64_t TxsHashedOnRead() const;
 
   class Impl;
 

@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "store/store_files.h"
 #include "store/sync_helper.h"
+#include "store/verified_txs.h"
 
 namespace immudb::store {
 
@@ -81,6 +82,15 @@ class Store::Impl {
   // record (id, Alh). Corruption naming the file and offset otherwise.
   // With header_only the entries are checksummed but not decoded.
   Status ReadTxAt(const CommitRecord& rec, Tx* tx, bool header_only = false) const;
+  // ReadTxAt plus the read-time integrity check: unless the tx is in verified_, recomputes
+  // its entry digests and Eh and compares them with the header (whose Alh ReadTxAt already
+  // matched with the commit log), then adds it to verified_. Corruption "tx data is
+  // corrupted: ALH mismatch at tx N (<file, offset, reason>)" on mismatch. Every path that
+  // hands entries to a caller goes through this.
+  Status ReadVerifiedTxAt(const CommitRecord& rec, Tx* tx) const;
+  // Recomputes Eh from tx's entries (header version and entry count included) and compares
+  // it with tx.header.eh; `where` names the record. Counts in txs_hashed_on_read_.
+  Status CheckEntriesHashToEh(const Tx& tx, const std::string& where) const;
 
   // verify.cc
   Status Verify() const;
@@ -96,6 +106,12 @@ class Store::Impl {
   std::unique_ptr<SegmentedFile> commit_log_;
   std::unique_ptr<SegmentedFile> aht_file_;
   std::unique_ptr<AhtNodes> aht_;
+
+  // Txs whose entries are known to hash to their Eh in this open (committed by this
+  // process, checked by recovery, or re-hashed once by a read).
+  mutable VerifiedTxs verified_;
+  // Txs whose entries a read re-hashed since open (tests, metrics).
+  mutable std::atomic<uint64_t> txs_hashed_on_read_{0};
 
   // Published state: the committed prefix readers may see.
   std::atomic<uint64_t> committed_{0};

@@ -28,6 +28,7 @@ Status Store::Impl::Verify() const {
     }
     IMMUDB_RETURN_IF_ERROR(
         CheckNextTx(tx, *rec, bl_root, meta_.header_version, "commit record at " + where, &pos));
+    verified_.Add(id, id);  // CheckNextTx recomputed its Eh
     for (const ValueRef& ref : tx.value_refs) IMMUDB_RETURN_IF_ERROR(ReadValue(ref).status());
     IMMUDB_RETURN_IF_ERROR(rebuilt.Append(rec->alh));
     if (rebuilt.staged_size() - rebuilt.flushed_size() >= 4096 || id == last) {
