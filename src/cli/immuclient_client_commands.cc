@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/immuclient_audit.h"
 #include "cli/immuclient_session.h"
 
 namespace immudb::cli {
@@ -29,6 +30,7 @@ void AddImmuclientClientCommands(Program& program) {
     sub->add_option("args", *args, cmd.usage);
     sub->positionals_at_end();
   }
+  AddImmuclientAuditCommand(program, session);
   program.SetDefault([session]() { return RunImmuclientShell(*session); });
 }
 

@@ -152,6 +152,9 @@ class ImmuClient {
   // The tx as the server renders it raw (TxEntry keys keep their 1-byte prefix).
   Result<schema::Tx> TxById(uint64_t tx);
   Result<schema::Tx> VerifiedTxById(uint64_t tx);
+  // VerifiedTxById asking for the entries as spec says (e.g. kvEntriesSpec RAW_VALUE: every
+  // KV entry with its full store value, which the caller can re-hash against the proven hValue).
+  Result<schema::Tx> VerifiedTxById(uint64_t tx, const schema::EntriesSpec& spec);
   Result<schema::TxList> TxScan(uint64_t initial_tx, uint32_t limit, bool desc);
 
   // --- state and health -------------------------------------------------------------------
@@ -216,6 +219,7 @@ class ImmuClient {
                                                        schema::Signature* sig)>;
   Status RunVerified(const VerifyFn& verify);
   Result<ledger::State> TrustedState();
+  Result<schema::Tx> VerifiedTxById(uint64_t tx, const schema::EntriesSpec* spec);
   Status CheckSignature(const ledger::State& state, const schema::Signature* sig) const;
   Status StoreState(const ledger::State& state, const schema::Signature* sig);
 

@@ -231,12 +231,21 @@ Result<schema::Tx> ImmuClient::TxById(uint64_t tx) {
 }
 
 Result<schema::Tx> ImmuClient::VerifiedTxById(uint64_t tx) {
+  return VerifiedTxById(tx, nullptr);
+}
+
+Result<schema::Tx> ImmuClient::VerifiedTxById(uint64_t tx, const schema::EntriesSpec& spec) {
+  return VerifiedTxById(tx, &spec);
+}
+
+Result<schema::Tx> ImmuClient::VerifiedTxById(uint64_t tx, const schema::EntriesSpec* spec) {
   schema::Tx out;
   IMMUDB_RETURN_IF_ERROR(RunVerified(
       [&](const ledger::State& local, schema::Signature* sig) -> Result<ledger::State> {
         schema::VerifiableTxRequest req;
         req.set_tx(tx);
         req.set_provesincetx(local.tx_id);
+        if (spec != nullptr) *req.mutable_entriesspec() = *spec;
         schema::VerifiableTx resp;
         IMMUDB_RETURN_IF_ERROR(IMMU_RPC(VerifiableTxById, req, resp));
         *sig = resp.signature();
