@@ -26,28 +26,35 @@ double NowUnixSeconds() {
   return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
 
-// A uniformly drawn tx id in [1, max] (max > 0), from the crypto module's DRBG.
+// A tx id drawn in [1, max] (max > 0) from the crypto module's DRBG (modulo bias < 2^-40
+// for any realistic max; sampling, not security).
 Result<uint64_t> RandomTx(uint64_t max) {
   IMMUDB_ASSIGN_OR_RETURN(Bytes b, crypto::RandomBytes(8));
   uint64_t v = GetU64(b.data());
   return 1 + v % max;
 }
 
-// The transactions to sample: all of 1..max when there are at most n, else n distinct ids
-// drawn at random (bounded attempts), ascending.
+// The transactions to visit, in the order to visit them: every one of 1..max in random order
+// when there are at most 4n, else 4n distinct ids drawn at random (bounded attempts). The
+// caller stops once n values were checked (some transactions hold no KV value).
 Result<std::vector<uint64_t>> PickTxs(uint64_t max, uint32_t n) {
   std::vector<uint64_t> out;
   if (max == 0 || n == 0) return out;
-  if (max <= n) {
+  const uint64_t want = 4 * uint64_t(n);
+  if (max <= want) {
     for (uint64_t t = 1; t <= max; ++t) out.push_back(t);
+    for (size_t i = out.size() - 1; i > 0; --i) {  // Fisher-Yates
+      IMMUDB_ASSIGN_OR_RETURN(uint64_t j, RandomTx(i + 1));
+      std::swap(out[i], out[j - 1]);
+    }
     return out;
   }
   std::set<uint64_t> picked;
-  for (uint32_t attempt = 0; attempt < 8 * n && picked.size() < n; ++attempt) {
+  for (uint64_t attempt = 0; attempt < 4 * want && picked.size() < want; ++attempt) {
     IMMUDB_ASSIGN_OR_RETURN(uint64_t t, RandomTx(max));
-    picked.insert(t);
+    if (picked.insert(t).second) out.push_back(t);
   }
-  return std::vector<uint64_t>(picked.begin(), picked.end());
+  return out;
 }
 
 struct ValueSample {

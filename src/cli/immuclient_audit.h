@@ -3,10 +3,13 @@
 //   1. consistency of the server's current state with the locally trusted one (the client
 //      library's CheckConsistency: dual proof from the stored state, state signature when
 //      --server-signing-pub-key is given; a failed check never replaces the trusted state);
-//   2. a sample of stored values (--audit-value-samples N, default 16): up to N transactions
-//      at or before the trusted state are read with VerifiableTxById (KV entries RAW_VALUE,
-//      others ONLY_DIGEST), their entries proven against the trusted state, and every KV value
-//      re-hashed against its proven digest; sampling stops once N values were checked.
+//   2. a sample of stored values (--audit-value-samples N, default 16): transactions at or
+//      before the trusted state, in random order (all of them when there are at most 4N, else
+//      4N drawn at random), are read with VerifiableTxById (KV entries RAW_VALUE, others
+//      ONLY_DIGEST), their entries proven against the trusted state, and every KV value
+//      re-hashed against its proven digest, until N values were checked. A tx the server
+//      cannot serve or prove (e.g. it refuses a value that no longer matches its hash) counts
+//      as a value failure.
 // Results go to a log line per database per round (stdout) and to Prometheus gauges served at
 // http://--audit-monitoring-address:--audit-monitoring-port/metrics (default 127.0.0.1:9477;
 // port 0 = ephemeral, the bound address is logged). --audit-once runs a single round, serves
