@@ -131,12 +131,19 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   builder.AddListeningPort(listen, tls.credentials, &s->port_);
   builder.RegisterService(s->service_.get());
   builder.SetMaxReceiveMessageSize(options.max_recv_msg_size);
-  int threads = options.grpc_threads > 0
-                    ? options.grpc_threads
-                    : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()) * 4);
+  // gRPC's sync server answers RESOURCE_EXHAUSTED instead of queueing once its thread
+  // quota is used up, so the default must exceed any realistic number of concurrent
+  // callers; threads are created on demand. Keeping up to kMaxPollers idle threads alive
+  // avoids creating and destroying a thread per call under steady load.
+  constexpr int kDefaultMaxThreads = 1024;
+  constexpr int kMaxPollers = 64;
+  int threads = options.grpc_threads > 0 ? options.grpc_threads : kDefaultMaxThreads;
   grpc::ResourceQuota quota("immudb-server");
   quota.SetMaxThreads(threads);
   builder.SetResourceQuota(quota);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              std::min(kMaxPollers, threads));
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<UuidHeaderFactory>(&s->uuid_));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));

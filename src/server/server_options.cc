@@ -141,7 +141,7 @@ std::vector<OptionSpec> BuildSpecs() {
         o.fips_mode = std::string(v);
         return Status::Ok();
       });
-  add("grpc-threads", "maximum gRPC worker threads (0 = 4 x hardware threads)", false,
+  add("grpc-threads", "maximum gRPC worker threads (0 = 1024, created on demand)", false,
       IntField("grpc-threads", &ServerOptions::grpc_threads));
   add("grpc-reflection", "serve gRPC server reflection", true,
       BoolField("grpc-reflection", &ServerOptions::grpc_reflection));

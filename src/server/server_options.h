@@ -44,7 +44,7 @@ struct ServerOptions {
   LogFormat logformat = LogFormat::kText;
   std::string pidfile;  // empty = no pid file
   std::string fips_mode;  // "off" | "on" | "strict"; empty = the build's default
-  int grpc_threads = 0;   // upper bound of gRPC worker threads; 0 = 4 x hardware threads
+  int grpc_threads = 0;   // upper bound of gRPC worker threads; 0 = 1024 (created on demand)
   bool grpc_reflection = true;
   // Transport security (server/tls_credentials.h).
   std::string certificate;  // PEM certificate chain; with pkey enables TLS
