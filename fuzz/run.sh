@@ -5,7 +5,7 @@
 # report or timeout; the failing input is saved as build-fuzz/artifacts/<fuzzer>/crash-*.
 #
 #   fuzz/run.sh [seconds per fuzzer, default 60] [fuzzer names...]   (default: all)
-#   FUZZ_JOBS=2 fuzz/run.sh 600      # parallel jobs per fuzzer
+#   FUZZ_JOBS=2 fuzz/run.sh 600      # libFuzzer -fork=2 per fuzzer
 # Working corpora grow in build-fuzz/corpus/<fuzzer>/ (seeded from fuzz/corpus/); the
 # committed seeds stay small. Execution counts are printed per fuzzer at the end.
 set -euo pipefail
@@ -29,7 +29,8 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   command -v ninja >/dev/null && gen=(-G Ninja)
   CC="$CC_BIN" CXX="$CXX_BIN" cmake -S fuzz -B "$BUILD" "${gen[@]}" >/dev/null
 fi
-cmake --build "$BUILD" -j "${IMMUDB_BUILD_JOBS:-2}" --target "${TARGETS[@]}"
+# FUZZ_NO_BUILD=1 runs the fuzzers as they are (e.g. while the tree is being edited).
+[ "${FUZZ_NO_BUILD:-0}" = 1 ] || cmake --build "$BUILD" -j "${IMMUDB_BUILD_JOBS:-2}" --target "${TARGETS[@]}"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
