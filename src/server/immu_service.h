@@ -110,17 +110,7 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
   grpc::Status GetDatabaseSettingsV2(Ctx*, const schema::DatabaseSettingsRequest*,
                                      schema::DatabaseSettingsResponse*) override;
 
-  // Not implemented yet: each answers UNIMPLEMENTED naming its feature
-  // (immu_service_unimplemented.cc).
-  grpc::Status NewTx(Ctx*, const schema::NewTxRequest*, schema::NewTxResponse*) override;
-  grpc::Status Commit(Ctx*, const Empty*, schema::CommittedSQLTx*) override;
-  grpc::Status Rollback(Ctx*, const Empty*, Empty*) override;
-  grpc::Status TxSQLExec(Ctx*, const schema::SQLExecRequest*, Empty*) override;
-  grpc::Status TxSQLQuery(Ctx*, const schema::SQLQueryRequest*,
-                          grpc::ServerWriter<schema::SQLQueryResult>*) override;
-  grpc::Status CreateDatabaseWith(Ctx*, const schema::DatabaseSettings*, Empty*) override;
-  grpc::Status UpdateDatabase(Ctx*, const schema::DatabaseSettings*, Empty*) override;
-  grpc::Status GetDatabaseSettings(Ctx*, const Empty*, schema::DatabaseSettings*) override;
+  // Streams with immudb's chunk framing (immu_service_stream.cc).
   grpc::Status streamGet(Ctx*, const schema::KeyRequest*, grpc::ServerWriter<schema::Chunk>*) override;
   grpc::Status streamSet(Ctx*, grpc::ServerReader<schema::Chunk>*, schema::TxHeader*) override;
   grpc::Status streamVerifiableGet(Ctx*, const schema::VerifiableGetRequest*,
@@ -132,6 +122,18 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
   grpc::Status streamHistory(Ctx*, const schema::HistoryRequest*,
                              grpc::ServerWriter<schema::Chunk>*) override;
   grpc::Status streamExecAll(Ctx*, grpc::ServerReader<schema::Chunk>*, schema::TxHeader*) override;
+
+  // Not implemented yet: each answers UNIMPLEMENTED naming its feature
+  // (immu_service_unimplemented.cc).
+  grpc::Status NewTx(Ctx*, const schema::NewTxRequest*, schema::NewTxResponse*) override;
+  grpc::Status Commit(Ctx*, const Empty*, schema::CommittedSQLTx*) override;
+  grpc::Status Rollback(Ctx*, const Empty*, Empty*) override;
+  grpc::Status TxSQLExec(Ctx*, const schema::SQLExecRequest*, Empty*) override;
+  grpc::Status TxSQLQuery(Ctx*, const schema::SQLQueryRequest*,
+                          grpc::ServerWriter<schema::SQLQueryResult>*) override;
+  grpc::Status CreateDatabaseWith(Ctx*, const schema::DatabaseSettings*, Empty*) override;
+  grpc::Status UpdateDatabase(Ctx*, const schema::DatabaseSettings*, Empty*) override;
+  grpc::Status GetDatabaseSettings(Ctx*, const Empty*, schema::DatabaseSettings*) override;
   grpc::Status exportTx(Ctx*, const schema::ExportTxRequest*, grpc::ServerWriter<schema::Chunk>*) override;
   grpc::Status replicateTx(Ctx*, grpc::ServerReader<schema::Chunk>*, schema::TxHeader*) override;
   grpc::Status streamExportTx(Ctx*, grpc::ServerReaderWriter<schema::Chunk, schema::ExportTxRequest>*) override;

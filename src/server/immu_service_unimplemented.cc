@@ -23,22 +23,6 @@ IMMUDB_UNIMPLEMENTED(UpdateDatabase, "UpdateDatabase (database settings)", Ctx*,
                      const schema::DatabaseSettings*, Empty*)
 IMMUDB_UNIMPLEMENTED(GetDatabaseSettings, "GetDatabaseSettings (database settings)", Ctx*,
                      const Empty*, schema::DatabaseSettings*)
-IMMUDB_UNIMPLEMENTED(streamGet, "streamGet (streaming API)", Ctx*, const schema::KeyRequest*,
-                     grpc::ServerWriter<schema::Chunk>*)
-IMMUDB_UNIMPLEMENTED(streamSet, "streamSet (streaming API)", Ctx*, grpc::ServerReader<schema::Chunk>*,
-                     schema::TxHeader*)
-IMMUDB_UNIMPLEMENTED(streamVerifiableGet, "streamVerifiableGet (streaming API)", Ctx*,
-                     const schema::VerifiableGetRequest*, grpc::ServerWriter<schema::Chunk>*)
-IMMUDB_UNIMPLEMENTED(streamVerifiableSet, "streamVerifiableSet (streaming API)", Ctx*,
-                     grpc::ServerReader<schema::Chunk>*, schema::VerifiableTx*)
-IMMUDB_UNIMPLEMENTED(streamScan, "streamScan (streaming API)", Ctx*, const schema::ScanRequest*,
-                     grpc::ServerWriter<schema::Chunk>*)
-IMMUDB_UNIMPLEMENTED(streamZScan, "streamZScan (streaming API)", Ctx*, const schema::ZScanRequest*,
-                     grpc::ServerWriter<schema::Chunk>*)
-IMMUDB_UNIMPLEMENTED(streamHistory, "streamHistory (streaming API)", Ctx*,
-                     const schema::HistoryRequest*, grpc::ServerWriter<schema::Chunk>*)
-IMMUDB_UNIMPLEMENTED(streamExecAll, "streamExecAll (streaming API)", Ctx*,
-                     grpc::ServerReader<schema::Chunk>*, schema::TxHeader*)
 IMMUDB_UNIMPLEMENTED(exportTx, "exportTx (replication)", Ctx*, const schema::ExportTxRequest*,
                      grpc::ServerWriter<schema::Chunk>*)
 IMMUDB_UNIMPLEMENTED(replicateTx, "replicateTx (replication)", Ctx*,
