@@ -1,9 +1,23 @@
 #include "server/status_map.h"
 
+#include <spdlog/spdlog.h>
+
+#include <regex>
+
 namespace immudb::server {
 
 grpc::Status ToGrpcStatus(const Status& status) {
   if (status.ok()) return grpc::Status::OK;
+  if (status.code() == Code::kCorruption || status.code() == Code::kIoError) {
+    // The detail names files and offsets in the server's data folder: it goes to the log,
+    // and the client gets immudb's wording plus the tx id when one is known.
+    spdlog::error("{}", status.ToString());
+    static const std::regex kTxId(R"(\btx (\d+))");
+    std::smatch m;
+    std::string msg = status.code() == Code::kCorruption ? "data is corrupted" : "I/O error";
+    if (std::regex_search(status.message(), m, kTxId)) msg += " at tx " + m[1].str();
+    return grpc::Status(grpc::StatusCode::UNKNOWN, msg);
+  }
   grpc::StatusCode code = grpc::StatusCode::UNKNOWN;
   switch (status.code()) {
     case Code::kInvalidArgument: code = grpc::StatusCode::INVALID_ARGUMENT; break;
