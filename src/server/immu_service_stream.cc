@@ -82,6 +82,14 @@ Status ReadKvPairs(ChunkReader& r, TxBudget& budget,
   }
 }
 
+// Sends each entry as two messages, key then value (streamScan, streamHistory).
+Status WriteKeyValues(ChunkWriter& w, const schema::Entries& entries) {
+  for (const auto& e : entries.entries()) {
+    IMMUDB_RETURN_IF_ERROR(WriteAll(w, {View(e.key()), View(e.value())}));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 grpc::Status ImmuServiceImpl::streamGet(Ctx* ctx, const schema::KeyRequest* req,
@@ -124,12 +132,7 @@ grpc::Status ImmuServiceImpl::streamScan(Ctx* ctx, const schema::ScanRequest* re
   schema::Entries entries;
   if (Status st = deps_.kv->Scan(info, *req, &entries); !st.ok()) return ToGrpcStatus(st);
   ChunkWriter w = WriterFor(writer);
-  for (const auto& e : entries.entries()) {
-    if (Status st = WriteAll(w, {View(e.key()), View(e.value())}); !st.ok()) {
-      return ToGrpcStatus(st);
-    }
-  }
-  return grpc::Status::OK;
+  return ToGrpcStatus(WriteKeyValues(w, entries));
 }
 
 grpc::Status ImmuServiceImpl::streamHistory(Ctx* ctx, const schema::HistoryRequest* req,
@@ -140,12 +143,7 @@ grpc::Status ImmuServiceImpl::streamHistory(Ctx* ctx, const schema::HistoryReque
   schema::Entries entries;
   if (Status st = deps_.kv->History(info, *req, &entries); !st.ok()) return ToGrpcStatus(st);
   ChunkWriter w = WriterFor(writer);
-  for (const auto& e : entries.entries()) {
-    if (Status st = WriteAll(w, {View(e.key()), View(e.value())}); !st.ok()) {
-      return ToGrpcStatus(st);
-    }
-  }
-  return grpc::Status::OK;
+  return ToGrpcStatus(WriteKeyValues(w, entries));
 }
 
 grpc::Status ImmuServiceImpl::streamZScan(Ctx* ctx, const schema::ZScanRequest* req,
