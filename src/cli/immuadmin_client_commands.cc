@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli/client_connection.h"
+#include "cli/immuadmin_backup.h"
 
 namespace immudb::cli {
 namespace {
@@ -297,6 +298,7 @@ void AddImmuadminClientCommands(Program& program) {
 
   AddDatabaseCommands(program, st);
   AddUserCommands(program, st);
+  AddHotBackupCommands(program, [st] { return st->Client(); });
 }
 
 }  // namespace immudb::cli

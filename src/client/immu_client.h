@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/bytes.h"
 #include "base/status.h"
 #include "client/state_store.h"
 #include "crypto/ecdsa.h"
@@ -156,6 +157,15 @@ class ImmuClient {
   // KV entry with its full store value, which the caller can re-hash against the proven hValue).
   Result<schema::Tx> VerifiedTxById(uint64_t tx, const schema::EntriesSpec& spec);
   Result<schema::TxList> TxScan(uint64_t initial_tx, uint32_t limit, bool desc);
+
+  // --- replication (immu_client_replication.cc) ----------------------------------------
+  // exportTx of tx `tx` on the current database: the concatenated Chunk contents, i.e. one
+  // framed message (u64 BE length || immudb's ExportTx bytes, ledger/tx_export.h), exactly as
+  // immudb's hot backups store it. Needs admin permission.
+  Result<Bytes> ExportTx(uint64_t tx);
+  // replicateTx: sends `framed` (as returned by ExportTx) in chunks of chunk_size bytes and
+  // returns the header the server committed. Needs admin permission.
+  Result<schema::TxHeader> ReplicateTx(ByteView framed, size_t chunk_size = 64 * 1024);
 
   // --- state and health -------------------------------------------------------------------
   // The server's current state (signature checked when a public key is configured).

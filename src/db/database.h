@@ -84,6 +84,15 @@ class Database {
   Result<VerifiableTx> VerifiableTxById(const VerifiableTxRequest& req);
   Result<std::vector<Tx>> TxScan(const TxScanRequest& req);
 
+  // ---- replication (replicate.cc) ---------------------------------------------------
+  // immudb's ExportTx bytes of committed tx `tx` (store::Store::ExportTx); NotFound
+  // ("tx not found") past the last committed tx.
+  Result<Bytes> ExportTx(uint64_t tx);
+  // Commits an exported tx with its original header after checking that it is the next tx
+  // of this database and that its entries and header hash to what it claims
+  // (store::Store::ReplicateTx), then indexes it. Returns the committed header.
+  Result<TxHeader> ReplicateTx(ByteView exported);
+
   // The underlying store (read access for the server: export, proofs). Not owned by callers.
   store::Store& store() { return *store_; }
 

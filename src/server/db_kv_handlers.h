@@ -58,6 +58,10 @@ class DbKvHandlers : public KvHandlers {
                           schema::UpdateDatabaseResponse*) override;
   Status GetDatabaseSettingsV2(const CallInfo&, schema::DatabaseSettingsResponse*) override;
 
+  // Replication (db_kv_handlers_replication.cc).
+  Status ExportTx(const CallInfo&, uint64_t tx, Bytes* exported) override;
+  Status ReplicateTx(const CallInfo&, ByteView exported, schema::TxHeader*) override;
+
  private:
   Result<std::shared_ptr<db::Database>> Open(const CallInfo& info);
   // Fills out (tx, dual proof) and, with a signer, the signature of the target state.

@@ -123,6 +123,13 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
                              grpc::ServerWriter<schema::Chunk>*) override;
   grpc::Status streamExecAll(Ctx*, grpc::ServerReader<schema::Chunk>*, schema::TxHeader*) override;
 
+  // Replication (immu_service_replication.cc): one tx per exportTx call as one framed message
+  // (stream_framing.h) of immudb's ExportTx bytes; replicateTx reads one such message and
+  // commits it with its original header. Admin permission on the database.
+  grpc::Status exportTx(Ctx*, const schema::ExportTxRequest*, grpc::ServerWriter<schema::Chunk>*) override;
+  grpc::Status replicateTx(Ctx*, grpc::ServerReader<schema::Chunk>*, schema::TxHeader*) override;
+  grpc::Status streamExportTx(Ctx*, grpc::ServerReaderWriter<schema::Chunk, schema::ExportTxRequest>*) override;
+
   // Not implemented yet: each answers UNIMPLEMENTED naming its feature
   // (immu_service_unimplemented.cc).
   grpc::Status NewTx(Ctx*, const schema::NewTxRequest*, schema::NewTxResponse*) override;
@@ -134,9 +141,6 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
   grpc::Status CreateDatabaseWith(Ctx*, const schema::DatabaseSettings*, Empty*) override;
   grpc::Status UpdateDatabase(Ctx*, const schema::DatabaseSettings*, Empty*) override;
   grpc::Status GetDatabaseSettings(Ctx*, const Empty*, schema::DatabaseSettings*) override;
-  grpc::Status exportTx(Ctx*, const schema::ExportTxRequest*, grpc::ServerWriter<schema::Chunk>*) override;
-  grpc::Status replicateTx(Ctx*, grpc::ServerReader<schema::Chunk>*, schema::TxHeader*) override;
-  grpc::Status streamExportTx(Ctx*, grpc::ServerReaderWriter<schema::Chunk, schema::ExportTxRequest>*) override;
   grpc::Status SQLExec(Ctx*, const schema::SQLExecRequest*, schema::SQLExecResult*) override;
   grpc::Status UnarySQLQuery(Ctx*, const schema::SQLQueryRequest*, schema::SQLQueryResult*) override;
   grpc::Status SQLQuery(Ctx*, const schema::SQLQueryRequest*,

@@ -23,12 +23,6 @@ IMMUDB_UNIMPLEMENTED(UpdateDatabase, "UpdateDatabase (database settings)", Ctx*,
                      const schema::DatabaseSettings*, Empty*)
 IMMUDB_UNIMPLEMENTED(GetDatabaseSettings, "GetDatabaseSettings (database settings)", Ctx*,
                      const Empty*, schema::DatabaseSettings*)
-IMMUDB_UNIMPLEMENTED(exportTx, "exportTx (replication)", Ctx*, const schema::ExportTxRequest*,
-                     grpc::ServerWriter<schema::Chunk>*)
-IMMUDB_UNIMPLEMENTED(replicateTx, "replicateTx (replication)", Ctx*,
-                     grpc::ServerReader<schema::Chunk>*, schema::TxHeader*)
-IMMUDB_UNIMPLEMENTED(streamExportTx, "streamExportTx (replication)", Ctx*,
-                     grpc::ServerReaderWriter<schema::Chunk, schema::ExportTxRequest>*)
 IMMUDB_UNIMPLEMENTED(SQLExec, "SQLExec (SQL)", Ctx*, const schema::SQLExecRequest*,
                      schema::SQLExecResult*)
 IMMUDB_UNIMPLEMENTED(UnarySQLQuery, "UnarySQLQuery (SQL)", Ctx*, const schema::SQLQueryRequest*,

@@ -9,6 +9,8 @@ Status NotYet(const char* feature) {
 #define IMMUDB_NOT_YET(name, feature, ...) \
   Status KvHandlers::name(__VA_ARGS__) { return NotYet(feature); }
 
+IMMUDB_NOT_YET(ExportTx, "exportTx (replication)", const CallInfo&, uint64_t, Bytes*)
+IMMUDB_NOT_YET(ReplicateTx, "replicateTx (replication)", const CallInfo&, ByteView, schema::TxHeader*)
 IMMUDB_NOT_YET(Set, "Set (key-value writes)", const CallInfo&, const schema::SetRequest&, schema::TxHeader*)
 IMMUDB_NOT_YET(VerifiableSet, "VerifiableSet (verified key-value writes)", const CallInfo&,
                const schema::VerifiableSetRequest&, schema::VerifiableTx*)

@@ -13,6 +13,7 @@
 
 #include <string>
 
+#include "base/bytes.h"
 #include "base/status.h"
 #include "schema.pb.h"
 
@@ -62,6 +63,10 @@ class KvHandlers {
   virtual Status FlushIndex(const CallInfo&, const schema::FlushIndexRequest&,
                             schema::FlushIndexResponse*);
   virtual Status CompactIndex(const CallInfo&);
+  // Replication (admin on the database): immudb's ExportTx bytes of tx `tx`, and the commit
+  // of such bytes with their original header (db::Database::ExportTx / ReplicateTx).
+  virtual Status ExportTx(const CallInfo&, uint64_t tx, Bytes* exported);
+  virtual Status ReplicateTx(const CallInfo&, ByteView exported, schema::TxHeader*);
 
   // Catalog (sysadmin). `database` in CallInfo is the caller's current one.
   virtual Status CreateDatabaseV2(const CallInfo&, const schema::CreateDatabaseRequest&,

@@ -74,6 +74,7 @@ Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitO
   IMMUDB_ASSIGN_OR_RETURN(p.txmd, options.metadata.Encode());
   p.metadata = std::move(options.metadata);
   p.precondition = std::move(options.precondition);
+  p.ts = options.timestamp;
 
   // Limits and duplicates, before any hashing.
   std::vector<ByteView> keys;
@@ -211,7 +212,7 @@ void Store::Impl::ResetGroupBuffers() {
 Status Store::Impl::Assign(PendingTx* p) {
   ledger::TxHeader& h = p->header;
   h.id = last_id_ + 1;
-  h.ts = opts_.clock ? opts_.clock() : static_cast<int64_t>(std::time(nullptr));
+  h.ts = p->ts ? *p->ts : opts_.clock ? opts_.clock() : static_cast<int64_t>(std::time(nullptr));
   h.bl_tx_id = h.id - 1;
   if (h.bl_tx_id == 0) {
     h.bl_root = ledger::kZeroDigest;

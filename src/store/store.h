@@ -127,6 +127,8 @@ struct CommitOptions {
   // Status rejects this tx only (Commit returns it) and nothing is written for it. Keep it
   // short: it delays every queued writer. Used for immudb's preconditions.
   std::function<Status(uint64_t last_committed_tx)> precondition;
+  // Replication (replicate.cc): commit with this header timestamp instead of the clock.
+  std::optional<int64_t> timestamp;
 };
 
 class Store {
@@ -167,6 +169,22 @@ class Store {
   // committer thread: it must be quick and must not call Commit or SetCommitListener.
   // Replaces any earlier listener; empty to remove.
   void SetCommitListener(std::function<void(uint64_t first_tx, uint64_t last_tx)> listener);
+
+  // ---- replication (replicate.cc; byte format in docs/format.md, "Exported transactions") -
+
+  // immudb's ExportTx bytes of committed tx `id`: u32(len(hdr)) || TxHeader.Serialize() ||
+  // per entry [u16 kLen || key || u16 mdLen || md || u32 vLen || value] || u16(1) || 0x00.
+  // The tx is read through ReadTx (Eh/Alh re-checked) and every value through ReadValue.
+  Result<Bytes> ExportTx(uint64_t id) const;
+  // Commits an exported tx with its ORIGINAL header (timestamp, metadata, version, ...):
+  // parses it, re-hashes the entries into Eh and the header into its Alh, and commits only if
+  // the tx is exactly the next one: id == last + 1, PrevAlh == Alh(last), BlTxID == id - 1
+  // and BlRoot == root of the ahtree over 1..id-1, version == header_version(). Every
+  // refusal names the tx ("tx N: ..."): InvalidArgument for malformed bytes, truncated
+  // values or an Eh mismatch, AlreadyExists when tx N is already committed,
+  // FailedPrecondition for a gap or a chain (PrevAlh/BlRoot) or version mismatch. Nothing
+  // is written on refusal. Returns the committed header and Alh (equal to the exported ones).
+  Result<CommitResult> ReplicateTx(ByteView exported);
 
   // ---- reading -------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ struct PendingTx {
   Bytes txmd;                            // metadata encoded
   Digest eh{};
   std::function<Status(uint64_t)> precondition;
+  std::optional<int64_t> ts;             // replication: the header's own timestamp
 
   // Filled by the committer.
   ledger::TxHeader header;
