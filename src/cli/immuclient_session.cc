@@ -1,6 +1,7 @@
 // The immuclient command table (see immuclient_session.h).
 #include "cli/immuclient_session.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -54,6 +55,13 @@ Result<std::pair<std::string, client::GetOptions>> KeyAndRevision(const std::str
   if (at == std::string::npos || at == 0) return std::make_pair(arg, o);
   IMMUDB_ASSIGN_OR_RETURN(o.at_revision, ParseI64(arg.substr(at + 1), "revision"));
   return std::make_pair(arg.substr(0, at), o);
+}
+
+// The value of a u64 command option (0 when absent).
+Result<uint64_t> U64Option(const ClientSession& s, const std::string& name) {
+  auto it = s.options.find(name);
+  if (it == s.options.end()) return uint64_t{0};
+  return ParseU64(it->second, name.substr(2));
 }
 
 Status Login(ClientSession& s, const Args& a, std::ostream& out) {
@@ -111,6 +119,11 @@ Status Set(ClientSession& s, const Args& a, std::ostream& out, bool verified) {
 Status Get(ClientSession& s, const Args& a, std::ostream& out, bool verified) {
   IMMUDB_ASSIGN_OR_RETURN(client::ImmuClient * c, s.Client());
   IMMUDB_ASSIGN_OR_RETURN(auto kr, KeyAndRevision(a[0]));
+  IMMUDB_ASSIGN_OR_RETURN(kr.second.at_tx, U64Option(s, "--at-tx"));
+  IMMUDB_ASSIGN_OR_RETURN(kr.second.since_tx, U64Option(s, "--since-tx"));
+  if (kr.second.at_tx != 0 && kr.second.at_revision != 0) {
+    return InvalidArgument("use either --at-tx or key@revision, not both");
+  }
   Result<schema::Entry> e = verified ? c->VerifiedGet(kr.first, kr.second) : c->Get(kr.first, kr.second);
   IMMUDB_RETURN_IF_ERROR(e.status());
   PrintEntry(out, s.style(), *e, verified);
@@ -164,7 +177,8 @@ void PrintEntries(std::ostream& out, const OutputStyle& st, const schema::Entrie
 
 Status History(ClientSession& s, const Args& a, std::ostream& out) {
   IMMUDB_ASSIGN_OR_RETURN(client::ImmuClient * c, s.Client());
-  IMMUDB_ASSIGN_OR_RETURN(schema::Entries es, c->History(a[0]));
+  IMMUDB_ASSIGN_OR_RETURN(uint64_t since, U64Option(s, "--since-tx"));
+  IMMUDB_ASSIGN_OR_RETURN(schema::Entries es, c->History(a[0], 0, 0, false, since));
   if (es.entries_size() == 0 && !s.style().json) out << "no history for " << a[0] << "\n";
   PrintEntries(out, s.style(), es);
   return Status::Ok();
@@ -174,6 +188,7 @@ Status Scan(ClientSession& s, const Args& a, std::ostream& out) {
   IMMUDB_ASSIGN_OR_RETURN(client::ImmuClient * c, s.Client());
   client::ScanOptions o;
   if (!a.empty()) o.prefix = a[0];
+  IMMUDB_ASSIGN_OR_RETURN(o.since_tx, U64Option(s, "--since-tx"));
   IMMUDB_ASSIGN_OR_RETURN(schema::Entries es, c->Scan(o));
   if (es.entries_size() == 0 && !s.style().json) out << "no entries\n";
   PrintEntries(out, s.style(), es);
@@ -280,11 +295,11 @@ std::vector<ClientCommand> BuildCommands() {
       {"use", {}, "<database>", "select the database", 1, 1, Use},
       {"set", {}, "<key> <value>", "set a value", 2, 2, Bind<Set, false>},
       {"safeset", {"verifiedset"}, "<key> <value>", "set a value and verify the proof", 2, 2, Bind<Set, true>},
-      {"get", {}, "<key>[@revision]", "get the value of a key (revision n, or -n counted back)", 1, 1, Bind<Get, false>},
-      {"safeget", {"verifiedget"}, "<key>[@revision]", "get a value and verify the proof", 1, 1, Bind<Get, true>},
+      {"get", {}, "<key>[@revision] [--at-tx N] [--since-tx N]", "get the value of a key (revision n, or -n counted back; as of tx N)", 1, 1, Bind<Get, false>, {"--at-tx", "--since-tx"}},
+      {"safeget", {"verifiedget"}, "<key>[@revision] [--at-tx N] [--since-tx N]", "get a value and verify the proof", 1, 1, Bind<Get, true>, {"--at-tx", "--since-tx"}},
       {"delete", {}, "<key>...", "logically delete keys", 1, 64, Delete},
-      {"history", {}, "<key>", "every value a key had", 1, 1, History},
-      {"scan", {}, "[prefix]", "keys (with a prefix) in order", 0, 1, Scan},
+      {"history", {}, "<key> [--since-tx N]", "every value a key had", 1, 1, History, {"--since-tx"}},
+      {"scan", {}, "[prefix] [--since-tx N]", "keys (with a prefix) in order", 0, 1, Scan, {"--since-tx"}},
       {"count", {}, "[prefix]", "number of keys (with a prefix)", 0, 1, Count},
       {"reference", {"setReference"}, "<refkey> <key> [tx]", "make refkey point to key (at tx)", 2, 3, Bind<Reference, false>},
       {"safereference", {"verifiedreference"}, "<refkey> <key> [tx]", "reference, verified", 2, 3, Bind<Reference, true>},
@@ -320,10 +335,35 @@ const ClientCommand* FindImmuclientCommand(const std::string& name) {
 
 Status RunImmuclientCommand(ClientSession& session, const ClientCommand& cmd,
                             const std::vector<std::string>& args, std::ostream& out) {
-  if (args.size() < cmd.min_args || args.size() > cmd.max_args) {
-    return InvalidArgument("usage: " + cmd.name + (cmd.usage.empty() ? "" : " " + cmd.usage));
+  const std::string usage = "usage: " + cmd.name + (cmd.usage.empty() ? "" : " " + cmd.usage);
+  std::vector<std::string> positional;
+  session.options.clear();
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0 || a.size() == 2) {
+      positional.push_back(a);
+      continue;
+    }
+    size_t eq = a.find('=');
+    std::string name = a.substr(0, eq);
+    if (std::find(cmd.options.begin(), cmd.options.end(), name) == cmd.options.end()) {
+      positional.push_back(a);  // not an option of this command: e.g. a key "--x"
+      continue;
+    }
+    if (eq != std::string::npos) {
+      session.options[name] = a.substr(eq + 1);
+    } else if (i + 1 < args.size()) {
+      session.options[name] = args[++i];
+    } else {
+      return InvalidArgument("option " + name + " needs a value");
+    }
   }
-  return cmd.run(session, args, out);
+  if (positional.size() < cmd.min_args || positional.size() > cmd.max_args) {
+    return InvalidArgument(usage);
+  }
+  Status st = cmd.run(session, positional, out);
+  session.options.clear();
+  return st;
 }
 
 }  // namespace immudb::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -22,6 +23,8 @@ struct ClientSession {
   bool value_only = false;
   bool interactive = false;
   std::unique_ptr<client::ImmuClient> client;
+  // Options of the command being run ("--at-tx" -> "3"), set by RunImmuclientCommand.
+  std::map<std::string, std::string> options;
 
   OutputStyle style() const { return {output == "json", value_only}; }
   // The connected client (Connect() on first use in one-shot mode; in the shell, after login).
@@ -36,12 +39,16 @@ struct ClientCommand {
   size_t min_args = 0;
   size_t max_args = 0;
   std::function<Status(ClientSession&, const std::vector<std::string>&, std::ostream&)> run;
+  // Value options the command accepts anywhere among its arguments, as "--name value" or
+  // "--name=value" (e.g. {"--at-tx", "--since-tx"}).
+  std::vector<std::string> options;
 };
 
 const std::vector<ClientCommand>& ImmuclientCommands();
 // Finds name or alias; nullptr when unknown.
 const ClientCommand* FindImmuclientCommand(const std::string& name);
-// Checks the argument count and runs the command.
+// Separates the command's options from its positional arguments, checks the argument count
+// and runs the command with session.options set.
 Status RunImmuclientCommand(ClientSession& session, const ClientCommand& cmd,
                             const std::vector<std::string>& args, std::ostream& out);
 

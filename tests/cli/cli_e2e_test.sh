@@ -63,6 +63,20 @@ run 0 '^value: +1$' "${C[@]}" get a
 run 0 '^tx: +2$' "${C[@]}" set a 2
 run 0 '^value: +1$' "${C[@]}" get a@1
 run 0 '^value: +1$' "${C[@]}" get a@-1
+# --at-tx / --since-tx (KeyRequest.atTx / sinceTx, HistoryRequest/ScanRequest.sinceTx)
+run 0 '^value: +1$' "${C[@]}" get a --at-tx 1
+run 0 '^value: +2$' "${C[@]}" get a --at-tx=2
+run 0 'verified: +true' "${C[@]}" safeget a --at-tx 1
+run 0 '^value: +1$' "${C[@]}" safeget a --at-tx 1
+run 1 'not found' "${C[@]}" get a --at-tx 99
+run 0 '^value: +2$' "${C[@]}" get a --since-tx 2
+run 1 'SinceTx must not be greater' "${C[@]}" get a --since-tx 999
+run 1 'not both' "${C[@]}" get a@1 --at-tx 1
+run 1 'invalid at-tx' "${C[@]}" get a --at-tx x
+run 0 '^value: +2$' "${C[@]}" history a --since-tx 2
+run 1 'SinceTx must not be greater' "${C[@]}" history a --since-tx 999
+run 0 '^key: +a$' "${C[@]}" scan --since-tx 2
+run 1 'SinceTx must not be greater' "${C[@]}" scan --since-tx 999
 run 0 '^rev: +2$' "${C[@]}" get a
 run 0 '^2$' "${C[@]}" --value-only get a
 run 1 'key not found' "${C[@]}" get nothere
