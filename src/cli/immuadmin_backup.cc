@@ -296,6 +296,10 @@ Status RunHotRestore(const std::function<Result<client::ImmuClient*>()>& client,
   IMMUDB_ASSIGN_OR_RETURN(schema::DatabaseListResponseV2 list, c->DatabaseList());
   bool exists = false;
   for (const auto& d : list.databases()) exists = exists || d.name() == fl.db;
+  if (!exists && first->tx != 1) {
+    return FailedPrecondition("the backup starts at tx " + std::to_string(first->tx) +
+                              ": a new database needs txs from 1 - restore not possible");
+  }
   if (!exists) {
     schema::DatabaseNullableSettings s;
     s.mutable_writetxheaderversion()->set_value(static_cast<uint32_t>(first_tx.header.version));

@@ -170,7 +170,7 @@ class Store {
   // Replaces any earlier listener; empty to remove.
   void SetCommitListener(std::function<void(uint64_t first_tx, uint64_t last_tx)> listener);
 
-  // ---- replication (replicate.cc; byte format in docs/format.md, "Exported transactions") -
+  // ---- replication (replicate.cc; byte format in ledger/tx_export.h and docs/cli.md) -
 
   // immudb's ExportTx bytes of committed tx `id`: u32(len(hdr)) || TxHeader.Serialize() ||
   // per entry [u16 kLen || key || u16 mdLen || md || u32 vLen || value] || u16(1) || 0x00.
