@@ -12,6 +12,8 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs
   postgresql-15 libpq-dev gnuplot-nox jq
+  # reliability stages: libFuzzer + ASan/UBSan (clang); TSan uses gcc's libtsan
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

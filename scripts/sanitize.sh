@@ -80,7 +80,8 @@ case "$what" in
       build_and_run build-asan build-asan "${LABELS:-$ASAN_LABELS_DEFAULT}" "$NAMES"
     else
       fuzz/configure.sh
-      build_and_run build-fuzz build-fuzz/immudb "${LABELS:-$ASAN_LABELS_DEFAULT}" "$NAMES"
+      fdir="${IMMUDB_FUZZ_DIR:-build-fuzz}"
+      build_and_run "$fdir" "$fdir/immudb" "${LABELS:-$ASAN_LABELS_DEFAULT}" "$NAMES"
     fi
     ;;&
   tsan|all)

@@ -187,6 +187,9 @@ TEST(ReliabilityLoadTest, ManyClientsMixedCallsWithoutErrorsAndFlatMemory) {
   EXPECT_GT(total[kVerifiedSet], 0u);
   EXPECT_GT(total[kVerifiedGet], 0u);
 
+  std::printf("server RSS every 5 s (MiB):");
+  for (size_t i = 4; i < rss.size(); i += 5) std::printf(" %.1f", double(rss[i]) / 1024);
+  std::printf("\n");
   // Warm-up: the first quarter of the run (at most 30 s); the rest is split in quarters.
   size_t warm = std::min<size_t>(rss.size() / 4, 30);
   std::vector<uint64_t> steady(rss.begin() + warm, rss.end());
