@@ -316,8 +316,15 @@ Status RunHotRestore(const std::function<Result<client::ImmuClient*>()>& client,
 
   // Skip what the database already has; the file's copy of its last tx must match it.
   std::optional<BackupRecord> rec = std::move(first);
+  uint64_t file_last = 0;
   while (rec && rec->tx < last) {
+    file_last = rec->tx;
     IMMUDB_ASSIGN_OR_RETURN(rec, reader.Next());
+  }
+  if (!rec) {
+    return FailedPrecondition("the database (at tx " + std::to_string(last) +
+                              ") is ahead of the backup file (last tx " +
+                              std::to_string(file_last) + ") - nothing to restore");
   }
   if (rec && last > 0 && rec->tx == last) {
     if (DigestOf(rec->checksum) != last_alh) {

@@ -127,6 +127,7 @@ run 0 'verified: +true' "${T[@]}" safeget c
 run 0 'verified: +true' "${T[@]}" safeget ra
 run 1 'without --append' "${A[@]}" hot-restore defaultdb -i "$WORK/full.bak"
 run 0 'up-to-date' "${A[@]}" hot-restore defaultdb --append -i "$WORK/full.bak"
+run 1 'ahead of the backup file \(last tx 3\)' "${A[@]}" hot-restore defaultdb --append -i "$WORK/upto3.bak"
 
 # ---- 4. refused backups ----------------------------------------------------------------------
 run 1 'tx 4' "${A[@]}" hot-restore --verify-only -i "$WORK/flipped.bak"
