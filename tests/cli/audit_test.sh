@@ -11,6 +11,10 @@
 set -u
 IMMUDB=${1:?immudb path}
 IMMUCLIENT=${2:?immuclient path}
+# Extra words for every server start / every immuclient call (tests/tls uses them to run this
+# script over TLS with the server in FIPS mode); empty by default.
+read -r -a SERVER_EXTRA <<< "${IMMUDB_CLI_TEST_SERVER_ARGS:-}"
+read -r -a CLIENT_EXTRA <<< "${IMMUDB_CLI_TEST_CLIENT_ARGS:-}"
 WORK=$(mktemp -d /tmp/immudb-audit-test.XXXXXX)
 FAILS=0
 SERVER_PID=""
@@ -35,7 +39,7 @@ ok() { echo "ok: $*"; }
 
 # start_server <data dir>: sets SERVER_PID and PORT.
 start_server() {
-  "$IMMUDB" --dir "$1" -a 127.0.0.1 -p 0 > "$WORK/server.log" 2>&1 &
+  "$IMMUDB" --dir "$1" -a 127.0.0.1 -p 0 "${SERVER_EXTRA[@]}" > "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   PORT=""
   for _ in $(seq 1 100); do
@@ -47,7 +51,7 @@ start_server() {
 }
 stop_server() { stop_pid "$SERVER_PID"; SERVER_PID=""; }
 
-client() { "$IMMUCLIENT" --immudb-port "$PORT" --dir "$WORK/client" --password immudb "$@"; }
+client() { "$IMMUCLIENT" --immudb-port "$PORT" --dir "$WORK/client" --password immudb "${CLIENT_EXTRA[@]}" "$@"; }
 
 # audit_once <expected exit: 0|1> <regex the output must match> [flags...]
 audit_once() {
@@ -73,7 +77,7 @@ audit_once 0 'database defaultdb: OK, prev tx 7, curr tx 8, values checked 3, va
 audit_once 1 'database nosuchdb: ERROR' --audit-databases nosuchdb
 
 # The continuous mode with its metrics endpoint (ephemeral port, 1 s interval).
-"$IMMUCLIENT" --immudb-port "$PORT" --dir "$WORK/client" --password immudb \
+"$IMMUCLIENT" --immudb-port "$PORT" --dir "$WORK/client" --password immudb "${CLIENT_EXTRA[@]}" \
   audit-mode --audit-interval 1s --audit-monitoring-port 0 > "$WORK/auditor.log" 2>&1 &
 AUDITOR_PID=$!
 MPORT=""
@@ -159,7 +163,7 @@ if command -v openssl > /dev/null; then
   openssl ec -in "$WORK/ec.key" -pubout -out "$WORK/ec.pub" 2> /dev/null
   openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/other.key" 2> /dev/null
   openssl ec -in "$WORK/other.key" -pubout -out "$WORK/other.pub" 2> /dev/null
-  "$IMMUDB" --dir "$WORK/signed" -a 127.0.0.1 -p 0 --signingKey "$WORK/ec.key" > "$WORK/server.log" 2>&1 &
+  "$IMMUDB" --dir "$WORK/signed" -a 127.0.0.1 -p 0 "${SERVER_EXTRA[@]}" --signingKey "$WORK/ec.key" > "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   PORT=""
   for _ in $(seq 1 100); do

@@ -6,6 +6,10 @@ set -u
 IMMUDB=${1:?immudb path}
 IMMUCLIENT=${2:?immuclient path}
 IMMUADMIN=${3:?immuadmin path}
+# Extra words for every server start / every immuclient and immuadmin call (tests/tls uses them to
+# run this script over TLS with the server in FIPS mode); empty by default.
+read -r -a SERVER_EXTRA <<< "${IMMUDB_CLI_TEST_SERVER_ARGS:-}"
+read -r -a CLIENT_EXTRA <<< "${IMMUDB_CLI_TEST_CLIENT_ARGS:-}"
 WORK=$(mktemp -d /tmp/immudb-cli-e2e.XXXXXX)
 FAILS=0
 SERVER_PID=""
@@ -33,7 +37,7 @@ run() {
 }
 
 start_server() {
-  "$IMMUDB" --dir "$WORK/data" -a 127.0.0.1 -p 0 --pidfile "$WORK/pid" "$@" > "$WORK/server.log" 2>&1 &
+  "$IMMUDB" --dir "$WORK/data" -a 127.0.0.1 -p 0 --pidfile "$WORK/pid" "${SERVER_EXTRA[@]}" "$@" > "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   PORT=""
   for _ in $(seq 1 100); do
@@ -45,8 +49,8 @@ start_server() {
 }
 
 start_server
-C=("$IMMUCLIENT" --immudb-port "$PORT" --dir "$WORK/client")
-A=("$IMMUADMIN" --immudb-port "$PORT" --dir "$WORK/admin")
+C=("$IMMUCLIENT" --immudb-port "$PORT" --dir "$WORK/client" "${CLIENT_EXTRA[@]}")
+A=("$IMMUADMIN" --immudb-port "$PORT" --dir "$WORK/admin" "${CLIENT_EXTRA[@]}")
 P=(--password immudb)
 
 # --- immuclient without login -----------------------------------------------------------
@@ -172,7 +176,7 @@ if command -v openssl > /dev/null; then
   openssl ec -in "$WORK/other.key" -pubout -out "$WORK/other.pub" 2> /dev/null
   rm -rf "$WORK/data"
   start_server --signingKey "$WORK/ec.key"
-  S=("$IMMUCLIENT" --immudb-port "$PORT" --dir "$WORK/signed" --password immudb --fips-mode on)
+  S=("$IMMUCLIENT" --immudb-port "$PORT" --dir "$WORK/signed" --password immudb --fips-mode on "${CLIENT_EXTRA[@]}")
   run 0 'verified: +true' "${S[@]}" --server-signing-pub-key "$WORK/ec.pub" safeset s1 v1
   run 0 'verified: +true' "${S[@]}" --server-signing-pub-key "$WORK/ec.pub" safeget s1
   run 0 'txID: +1' "${S[@]}" --server-signing-pub-key "$WORK/ec.pub" current
