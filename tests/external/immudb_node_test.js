@@ -4,9 +4,13 @@
 //
 // Usage: node immudb_node_test.js --host H --port P --state-dir D --modules NODE_MODULES_DIR
 //          [--phase all|tamper-write|tamper-check] [--info-file F] [--user U] [--password PW]
-//          [--step-timeout MS] [--total-timeout MS] [--signing-pub PEM_FILE]
+//          [--step-timeout MS] [--total-timeout MS] [--signing-pub PEM_FILE] [--ca-file PEM_FILE]
 // With --signing-pub the server is expected to sign states with the matching private key and
 // every signature is checked; without it, states must carry no signature.
+// With --ca-file the server is expected to serve TLS: every SDK client is built with the SDK's
+// own `certs` option holding that PEM (see installCertsShim for the SDK defect this needs), raw
+// calls use TLS trusting exactly that PEM, and TLS refusals are checked (plaintext client, SDK
+// certs option without the shim, a client trusting only the system roots).
 // Environment fallbacks: IMMUDB_TEST_HOST, IMMUDB_TEST_PORT, IMMUDB_TEST_STATE_DIR,
 // IMMUDB_NODE_MODULES, IMMUDB_TEST_USER, IMMUDB_TEST_PASSWORD.
 //
@@ -33,12 +37,13 @@ function parseArgs(argv) {
     phase: 'all',
     infoFile: '',
     signingPub: '',
+    caFile: '',
     stepTimeout: 15000,
     totalTimeout: 150000,
   };
   const names = { '--host': 'host', '--port': 'port', '--state-dir': 'stateDir',
     '--modules': 'modules', '--user': 'user', '--password': 'password', '--phase': 'phase',
-    '--info-file': 'infoFile', '--signing-pub': 'signingPub', '--step-timeout': 'stepTimeout', '--total-timeout': 'totalTimeout' };
+    '--info-file': 'infoFile', '--signing-pub': 'signingPub', '--ca-file': 'caFile', '--step-timeout': 'stepTimeout', '--total-timeout': 'totalTimeout' };
   for (let i = 0; i < argv.length; i += 2) {
     const k = names[argv[i]];
     if (!k || i + 1 >= argv.length) throw new Error('bad argument: ' + argv[i]);
@@ -75,6 +80,11 @@ console.error = (...args) => {
   sdkErrors.push(text);
   origError('  [sdk console.error] ' + text);
 };
+// Node's own process warnings (grpc-js 1.2 sets an IP address as TLS server name: DEP0123; each
+// SDK client adds an uncaughtException listener: MaxListenersExceededWarning) are printed, marked,
+// and not counted as SDK errors.
+process.removeAllListeners('warning');
+process.on('warning', (w) => origError(`  [node warning] ${w.name}: ${w.message}`));
 // The SDK logs chatter with console.log; keep it but mark it.
 const origLog = console.log.bind(console);
 console.log = (...args) => origLog('  [sdk] ' + args.map(String).join(' '));
@@ -85,6 +95,13 @@ function safeJson(v) {
 }
 
 function finish(code) {
+  if (caPem) {
+    out(`TLS: the SDK built ${certsShim.decoded} TLS channel(s) from its certs option through the shim`);
+    if (certsShim.decoded === 0) {
+      failed += 1;
+      out('FAIL TLS: no SDK client used its certs option');
+    }
+  }
   out(`${passed} passed, ${failed} failed`);
   process.exitCode = code !== undefined ? code : (failed > 0 ? 1 : 0);
   // The SDK keeps channels open; leave explicitly once stdout is flushed.
@@ -171,10 +188,49 @@ function randomSuffix() {
   return crypto.randomBytes(5).toString('hex');
 }
 
+// TLS (--ca-file): the trusted PEM, handed to the SDK as its `certs` option.
+const caPem = opts.caFile ? fs.readFileSync(opts.caFile, 'utf8') : null;
+if (caPem) raw.setRootCerts(caPem);
+
+// immudb-node 1.1.1 builds its TLS credentials in the ImmudbClient constructor
+// (dist/src/client.js lines 42-44):
+//     if (certs !== undefined) {
+//         this._auth = grpc.credentials.createSsl(Buffer.from(JSON.stringify(certs)));
+//     }
+// JSON.stringify turns the PEM into one JSON-quoted line ("\"-----BEGIN CERTIFICATE-----\\nMII...\"",
+// newlines escaped), which holds no certificate Node's PEM reader can find; grpc-js accepts the
+// buffer and every handshake then fails certificate verification (checked below, 'SDK certs
+// option as published'). No value of `certs` avoids it: JSON.stringify output never starts a
+// line with "-----BEGIN". The shim wraps createSsl of the grpc-js instance the SDK itself loads
+// (same node_modules, same module object) and, only while enabled, turns a root-certificate
+// buffer that is a JSON string literal back into the text it encodes. Everything else (the SDK's
+// option, its channel, its calls) is the SDK's own code.
+const certsShim = { enabled: false, decoded: 0 };
+function installCertsShim() {
+  const creds = grpc.credentials;
+  const original = creds.createSsl;
+  creds.createSsl = (rootCerts, ...rest) => {
+    if (certsShim.enabled && Buffer.isBuffer(rootCerts) && rootCerts[0] === 0x22) {
+      const text = JSON.parse(rootCerts.toString('utf8'));
+      if (typeof text === 'string') {
+        certsShim.decoded += 1;
+        return original(Buffer.from(text, 'utf8'), ...rest);
+      }
+    }
+    return original(rootCerts, ...rest);
+  };
+}
+
+// Options common to every SDK client: host, port, and with --ca-file the SDK's `certs`.
+function sdkOptions(extra) {
+  const o = { host: opts.host, port: opts.port, ...extra };
+  if (caPem) o.certs = caPem;
+  return o;
+}
+
 // A fresh SDK client with its own state file; no automatic login (that path exits 0 on errors).
 function newClient(stateName) {
-  return new ImmudbClient({ host: opts.host, port: opts.port,
-    rootPath: path.join(opts.stateDir, stateName) });
+  return new ImmudbClient(sdkOptions({ rootPath: path.join(opts.stateDir, stateName) }));
 }
 
 function authMetadata(client) {
@@ -252,8 +308,8 @@ async function phaseAll(rawClient) {
     const realExit = process.exit;
     process.exit = (code) => { throw new Error(`SDK called process.exit(${code}) (its error path)`); };
     try {
-      const inst = await ImmudbClient.getInstance({ host: opts.host, port: opts.port,
-        user: opts.user, password: opts.password, rootPath: path.join(opts.stateDir, 'state-instance.json') });
+      const inst = await ImmudbClient.getInstance(sdkOptions({
+        user: opts.user, password: opts.password, rootPath: path.join(opts.stateDir, 'state-instance.json') }));
       check(inst && inst._activeDatabase === 'defaultdb', 'active database ' + (inst && inst._activeDatabase));
       const st = await inst.currentState();
       check(st && st.db === 'defaultdb', 'currentState ' + safeJson(st));
@@ -415,6 +471,11 @@ async function main() {
     return [v, `grpc-js ${JSON.parse(fs.readFileSync(path.join(opts.modules, '@grpc', 'grpc-js', 'package.json'), 'utf8')).version}`];
   });
   if (!ok) return finish(1);
+  if (caPem) {
+    installCertsShim();
+    await tlsRefusals();
+    certsShim.enabled = true;
+  }
   const rawClient = raw.makeRawClient(grpc, opts.host, opts.port);
   const h = await probeServer(rawClient);
   if (!h) {
@@ -425,6 +486,46 @@ async function main() {
   else if (opts.phase === 'tamper-write') await phaseTamperWrite(rawClient);
   else await phaseTamperCheck(rawClient);
   finish();
+}
+
+// One TLS handshake to the server trusting `ca` (ALPN h2 as gRPC); resolves {authorized,
+// error, protocol}.
+function tlsProbe(ca) {
+  const tls = require('tls');
+  return new Promise((resolve) => {
+    const sock = tls.connect({ host: opts.host, port: Number(opts.port), ca, ALPNProtocols: ['h2'],
+      rejectUnauthorized: false, timeout: opts.stepTimeout });
+    const done = (r) => { sock.destroy(); resolve(r); };
+    sock.once('secureConnect', () => done({ authorized: sock.authorized,
+      error: sock.authorizationError ? String(sock.authorizationError) : '', protocol: sock.getProtocol() }));
+    sock.once('error', (e) => done({ authorized: false, error: e.code || e.message, protocol: '' }));
+    sock.once('timeout', () => done({ authorized: false, error: 'timeout', protocol: '' }));
+  });
+}
+
+// TLS server (--ca-file): what must not connect. Each step passes only when the call fails.
+async function tlsRefusals() {
+  const expectRefused = async (name, fn) => step(name, async () => {
+    const a = await attempt(fn, name);
+    sdkErrors.length -= a.logged.length;  // the SDK logs its failed call; expected here
+    check(!a.ok, 'the call succeeded');
+    return [a, describe(a.error)];
+  });
+  const login = (c) => c.login({ user: opts.user, password: opts.password });
+  await expectRefused('TLS: an SDK client without certs (plaintext) is refused',
+    () => login(new ImmudbClient({ host: opts.host, port: opts.port, rootPath: path.join(opts.stateDir, 'state-plain.json') })));
+  await expectRefused('TLS: the SDK certs option as published (JSON-quoted PEM, no shim) fails verification',
+    () => login(newClient('state-unshimmed.json')));
+  // grpc-js only says UNAVAILABLE; show the reason with Node's TLS on the same two root buffers.
+  await step('TLS: Node TLS trusting the JSON-quoted PEM fails verification, the PEM itself verifies', async () => {
+    const quoted = await tlsProbe(Buffer.from(JSON.stringify(caPem)));
+    check(!quoted.authorized, 'the JSON-quoted PEM verified the server');
+    const plain = await tlsProbe(Buffer.from(caPem));
+    check(plain.authorized, 'the PEM did not verify the server: ' + plain.error);
+    return [null, `JSON-quoted: ${quoted.error}; PEM: authorized, ${plain.protocol}`];
+  });
+  await expectRefused('TLS: a raw client trusting only the system roots is refused',
+    () => raw.health(grpc, new grpc.Client(`${opts.host}:${opts.port}`, grpc.credentials.createSsl()), opts.stepTimeout));
 }
 
 main().catch((e) => {

@@ -5,9 +5,12 @@
 //
 // Usage: node run_with_server.js --immudb BIN --modules NODE_MODULES --driver SCRIPT
 //          [--mode basic|tamper] [--timeout SECONDS] [--keep] [--fips-mode off|on|strict]
-//          [--signing-key]
+//          [--signing-key] [--tls]
 //
 // --fips-mode passes the same flag to the server (FIPS provider from its default folder).
+// --tls starts the server with --auto-cert (a self-signed P-256 certificate in <data>/tls, kept
+// across the tamper restarts), probes Health over TLS trusting exactly that certificate, and
+// hands it to the driver (--ca-file), whose SDK clients then connect over TLS.
 // --signing-key generates a P-256 key into the temp folder, starts the server with
 // --signingKey and hands the public key to the driver, which then checks every signature.
 //
@@ -26,11 +29,12 @@ const os = require('os');
 const path = require('path');
 
 function parseArgs(argv) {
-  const o = { mode: 'basic', timeout: 240, keep: false, fipsMode: '', signingKey: false };
+  const o = { mode: 'basic', timeout: 240, keep: false, fipsMode: '', signingKey: false, tls: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--keep') { o.keep = true; continue; }
     if (a === '--signing-key') { o.signingKey = true; continue; }
+    if (a === '--tls') { o.tls = true; continue; }
     const v = argv[++i];
     if (v === undefined) throw new Error('missing value for ' + a);
     if (a === '--immudb') o.immudb = v;
@@ -61,6 +65,11 @@ let harnessFailures = 0;
 const serverExtra = [];
 const driverExtra = [];
 if (opts.fipsMode) serverExtra.push('--fips-mode', opts.fipsMode);
+const autoCert = path.join(dataDir, 'tls', 'auto-cert.pem');
+if (opts.tls) {
+  serverExtra.push('--auto-cert');
+  driverExtra.push('--ca-file', autoCert);
+}
 if (opts.signingKey) {
   // SEC1 PEM private key (BEGIN EC PRIVATE KEY) as PROTOCOL.md 4.2 describes; SPKI PEM public key.
   const { privateKey, publicKey } = require('crypto').generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -122,13 +131,23 @@ async function startServer(tag) {
     child.on('exit', (code, signal) => { s.exited = true; s.code = code; s.signal = signal; });
     child.on('error', (e) => { s.exited = true; s.code = -1; log('spawn error: ' + e.message); });
     server = s;
-    const client = raw.makeRawClient(grpc, '127.0.0.1', port);
     const deadline = Date.now() + 30000;
+    let client = null;
     while (Date.now() < deadline && !s.exited) {
       try {
+        if (!client) {
+          // With --tls the certificate exists once the server has started (generated on the
+          // first start); trust exactly it.
+          if (opts.tls) {
+            if (!fs.existsSync(autoCert)) throw new Error('no certificate yet');
+            raw.setRootCerts(fs.readFileSync(autoCert, 'utf8'));
+          }
+          client = raw.makeRawClient(grpc, '127.0.0.1', port);
+        }
         const h = await raw.health(grpc, client, 500);
         if (h.status) {
           client.close();
+          if (opts.tls) log(`TLS: Health answered over TLS verified against ${path.relative(tmp, autoCert)}`);
           const cm = fs.readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('crypto module')) || '';
           log(`server crypto: ${cm.replace(/^.*crypto module:\s*/, '') || '(not logged)'}`);
           if (opts.fipsMode && opts.fipsMode !== 'off' && !/FIPS Provider/.test(cm)) {
@@ -142,7 +161,7 @@ async function startServer(tag) {
       } catch (_) { /* not listening yet */ }
       await sleep(150);
     }
-    client.close();
+    if (client) client.close();
     if (!s.exited) {
       child.kill('SIGKILL');
       throw new Error(`server did not answer Health within 30 s; log:\n${tail(logFile, 20)}`);

@@ -18,9 +18,20 @@ function u16(n) { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b; }
 function u32(n) { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; }
 function u64(n) { const b = Buffer.alloc(8); b.writeBigUInt64BE(BigInt.asUintN(64, BigInt(n))); return b; }
 
-// A plain grpc-js client for host:port (insecure channel, as the SDK uses).
+// Root certificates (PEM) trusted by makeRawClient; null: plaintext channels.
+let rootCertsPem = null;
+
+// From now on makeRawClient connects with TLS trusting exactly `pem` (a CA or self-signed
+// server certificate); null goes back to plaintext.
+function setRootCerts(pem) {
+  rootCertsPem = pem ? Buffer.from(pem) : null;
+}
+
+// A plain grpc-js client for host:port: an insecure channel as the SDK uses by default, or TLS
+// verifying the server against the PEM given to setRootCerts.
 function makeRawClient(grpc, host, port) {
-  return new grpc.Client(`${host}:${port}`, grpc.credentials.createInsecure());
+  const creds = rootCertsPem ? grpc.credentials.createSsl(rootCertsPem) : grpc.credentials.createInsecure();
+  return new grpc.Client(`${host}:${port}`, creds);
 }
 
 // Calls `method` with the encoded request; resolves {reply: Buffer, headers: grpc.Metadata|null}
@@ -156,5 +167,5 @@ function alhOf(h) {
   return sha256(u64(h.id), h.prevAlh, inner);
 }
 
-module.exports = { sha256, makeRawClient, rawCall, health, createDatabaseV2, txById, alhOf,
+module.exports = { sha256, setRootCerts, makeRawClient, rawCall, health, createDatabaseV2, txById, alhOf,
   currentState, verifyStateSignature, rawPublicPoint };
