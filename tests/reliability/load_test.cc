@@ -3,9 +3,10 @@
 // with a mix of calls: Set, Get (value checked against the client's last write of that key),
 // VerifiedSet, VerifiedGet (proofs checked by the client), Scan and CurrentState. Every call
 // must succeed: one error fails the test. The server's RSS is sampled every second; after a
-// warm-up, the largest sample of the last quarter of the run must stay within 15% of the
-// largest sample of the first quarter (no growth under steady load). Prints throughput per
-// call kind, error count and the RSS series summary.
+// warm-up, the largest sample of the last quarter of the run must stay within the largest
+// sample of the first quarter plus 15% plus the index's memory budget (no unbounded growth). Prints throughput per
+// call kind, error count and the RSS series summary. The memory bound allows the index's
+// bounded buffers (memtable + block cache) on top of 15%; see the comment at the check.
 //
 //   IMMUDB_LOAD_DURATION=600 IMMUDB_LOAD_CLIENTS=100 build/tests/reliability_load_test
 // Defaults: 100 clients, 60 s (what CTest runs).
@@ -25,6 +26,7 @@
 #include <gtest/gtest.h>
 
 #include "client/immu_client.h"
+#include "db/settings.h"
 #include "server_process.h"
 
 namespace immudb::reliability {
@@ -191,6 +193,14 @@ TEST(ReliabilityLoadTest, ManyClientsMixedCallsWithoutErrorsAndFlatMemory) {
   for (size_t i = 4; i < rss.size(); i += 5) std::printf(" %.1f", double(rss[i]) / 1024);
   std::printf("\n");
   // Warm-up: the first quarter of the run (at most 30 s); the rest is split in quarters.
+  // The index (RocksDB) holds new entries in a memtable of up to index_write_buffer_bytes
+  // before flushing it, and caches up to index_cache_bytes of blocks: RSS grows by up to that
+  // budget and drops at each flush (a saw-tooth of ~32 MiB in long runs, see
+  // docs/reliability.md). The last quarter may exceed the first by 15% plus that budget;
+  // anything beyond is memory the server does not bound.
+  const db::DatabaseSettings defaults;
+  const uint64_t budget_kib =
+      (uint64_t(defaults.index_write_buffer_bytes) + defaults.index_cache_bytes) / 1024;
   size_t warm = std::min<size_t>(rss.size() / 4, 30);
   std::vector<uint64_t> steady(rss.begin() + warm, rss.end());
   ASSERT_GE(steady.size(), 4u);
@@ -199,11 +209,13 @@ TEST(ReliabilityLoadTest, ManyClientsMixedCallsWithoutErrorsAndFlatMemory) {
   uint64_t last_max = *std::max_element(steady.end() - q, steady.end());
   uint64_t peak = *std::max_element(rss.begin(), rss.end());
   std::printf("server RSS (KiB): after sessions %llu, peak %llu, steady first-quarter max %llu, "
-              "last-quarter max %llu (%+.1f%%)\n",
+              "last-quarter max %llu (%+.1f%%; bound: +15%% + index budget %llu)\n",
               static_cast<unsigned long long>(rss.front()), static_cast<unsigned long long>(peak),
               static_cast<unsigned long long>(first_max), static_cast<unsigned long long>(last_max),
-              100.0 * (double(last_max) - double(first_max)) / double(first_max));
-  EXPECT_LE(double(last_max), 1.15 * double(first_max)) << "server memory grows under load";
+              100.0 * (double(last_max) - double(first_max)) / double(first_max),
+              static_cast<unsigned long long>(budget_kib));
+  EXPECT_LE(double(last_max), 1.15 * double(first_max) + double(budget_kib))
+      << "server memory grows under load beyond the index's bounded buffers";
 
   cs.clear();  // close the sessions
   EXPECT_EQ(server.Terminate(), 0);
