@@ -1,7 +1,8 @@
 // exportTx / replicateTx through gRPC (ImmuClient against an in-process server on 127.0.0.1):
 // a database copied tx by tx ends with the same state; the server itself refuses altered
 // bytes, gaps and repeats naming the tx (no client-side check involved); both RPCs need admin
-// permission; odd chunkings of the framed message are reassembled.
+// permission; odd chunkings of the framed message are reassembled; streamExportTx answers each
+// request on one stream.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -117,6 +118,48 @@ TEST_F(ClientReplicationTest, CopiesADatabaseAndRefusesBadTxs) {
   EXPECT_EQ(none.status().code(), Code::kInvalidArgument) << none.status().ToString();
   auto missing = src->ExportTx(999);
   EXPECT_EQ(missing.status().code(), Code::kNotFound) << missing.status().ToString();
+}
+
+// streamExportTx: one bidirectional stream, one framed message per request, each the same
+// bytes exportTx sends; the first chunk of each carries committed-txid-bin.
+TEST_F(ClientReplicationTest, StreamExportTxAnswersEachRequest) {
+  auto admin = Client("immudb", "immudb", "defaultdb");
+  ASSERT_TRUE(admin->Set("k", "v1").ok());
+  ASSERT_TRUE(admin->Set("k", "v2").ok());
+  Bytes want;
+  for (uint64_t i : {1, 2}) {
+    auto b = admin->ExportTx(i);
+    ASSERT_TRUE(b.ok());
+    want.insert(want.end(), b->begin(), b->end());
+  }
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = schema::ImmuService::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("sessionid", admin->session_id());
+  auto stream = stub->streamExportTx(&ctx);
+  schema::ExportTxRequest req;
+  for (uint64_t i : {1, 2}) {
+    req.set_tx(i);
+    ASSERT_TRUE(stream->Write(req));
+  }
+  stream->WritesDone();
+  Bytes got;
+  int with_md = 0;
+  schema::Chunk chunk;
+  while (stream->Read(&chunk)) {
+    got.insert(got.end(), chunk.content().begin(), chunk.content().end());
+    auto it = chunk.metadata().find("committed-txid-bin");
+    if (it != chunk.metadata().end()) {
+      ++with_md;
+      ASSERT_EQ(it->second.size(), 8u);
+      EXPECT_EQ(GetU64(reinterpret_cast<const uint8_t*>(it->second.data())), 2u);
+    }
+  }
+  grpc::Status st = stream->Finish();
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(with_md, 2);
 }
 
 TEST_F(ClientReplicationTest, NeedsAdminPermission) {
