@@ -226,7 +226,8 @@ grpc::Status ImmuServiceImpl::Logout(Ctx* ctx, const Empty*, Empty*) {
   if (!token) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "not logged in");
   auto principal = deps_.sessions->ResolveToken(*token);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
-  deps_.sessions->RevokeToken(*token);
+  // Every token of the user ends, not only the caller's (immudb drops the user's key pair).
+  deps_.sessions->RevokeUserTokens(principal->username);
   return grpc::Status::OK;
 }
 

@@ -78,6 +78,11 @@ void SessionManager::RevokeToken(const std::string& token) {
   tokens_.erase(token);
 }
 
+size_t SessionManager::RevokeUserTokens(const std::string& username) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::erase_if(tokens_, [&](const auto& kv) { return kv.second.username == username; });
+}
+
 size_t SessionManager::EndUserContexts(const std::string& username) {
   std::lock_guard<std::mutex> lock(mu_);
   size_t n = std::erase_if(sessions_, [&](const auto& kv) { return kv.second.username == username; });

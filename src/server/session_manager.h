@@ -56,8 +56,12 @@ class SessionManager {
   Result<std::string> IssueToken(const std::string& username, const std::string& database);
   // The token's principal. Unauthenticated when unknown or expired.
   Result<Principal> ResolveToken(const std::string& token);
-  // Drops one token (Logout).
+  // Drops one token.
   void RevokeToken(const std::string& token);
+  // Drops every token of `username` (Logout: as immudb, which discards the user's token key
+  // pair, a logout ends all of the user's token logins; sessions are not affected). Returns
+  // how many tokens were dropped.
+  size_t RevokeUserTokens(const std::string& username);
 
   // Ends every session and token of `username`; returns how many were ended.
   size_t EndUserContexts(const std::string& username);

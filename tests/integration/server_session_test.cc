@@ -177,6 +177,48 @@ TEST_F(ServerTest, LegacyLoginWarnsAboutTheDefaultPasswordAndTokenWorksUntilLogo
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
+TEST_F(ServerTest, LogoutEndsEveryTokenOfTheUserButNotOtherUsersOrSessions) {
+  std::string admin = Open("immudb", "immudb");
+  ASSERT_TRUE(CreateUser(admin, "alice", "Alice123!", kPermissionRead).ok());
+  auto login = [&](const std::string& user, const std::string& password) {
+    schema::LoginRequest req;
+    req.set_user(user);
+    req.set_password(password);
+    schema::LoginResponse resp;
+    auto ctx = Ctx();
+    EXPECT_TRUE(stub_->Login(ctx.get(), req, &resp).ok());
+    return resp.token();
+  };
+  const std::string a = login("immudb", "immudb");
+  const std::string b = login("immudb", "immudb");
+  const std::string c = login("alice", "Alice123!");
+  // A token from UseDatabase belongs to the same user and ends too.
+  schema::Database db;
+  db.set_databasename("defaultdb");
+  schema::UseDatabaseReply used;
+  auto uctx = Ctx("", b);
+  ASSERT_TRUE(stub_->UseDatabase(uctx.get(), db, &used).ok());
+  const std::string b2 = used.token().empty() ? b : used.token();
+
+  Empty e, out;
+  schema::UserList users;
+  auto list = [&](const std::string& sid, const std::string& token) {
+    auto ctx = Ctx(sid, token);
+    return stub_->ListUsers(ctx.get(), e, &users).error_code();
+  };
+  for (const auto& t : {a, b, b2, c}) ASSERT_EQ(list("", t), grpc::StatusCode::OK);
+
+  auto lctx = Ctx("", a);
+  ASSERT_TRUE(stub_->Logout(lctx.get(), e, &out).ok());
+  for (const auto& t : {a, b, b2}) EXPECT_EQ(list("", t), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(list("", c), grpc::StatusCode::OK);       // another user keeps its token
+  EXPECT_EQ(list(admin, ""), grpc::StatusCode::OK);   // sessions are not tokens
+  // Logging out again with a dead token is refused; a new login works.
+  auto again = Ctx("", b);
+  EXPECT_EQ(stub_->Logout(again.get(), e, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(list("", login("immudb", "immudb")), grpc::StatusCode::OK);
+}
+
 TEST_F(ServerTest, PermissionsOnUserManagementAndDataCalls) {
   std::string admin = Open("immudb", "immudb");
   // Password policy is enforced.
