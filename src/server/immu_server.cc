@@ -115,9 +115,20 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   }
   if (!options.auth) spdlog::warn("authentication is disabled (--auth=false)");
 
+  LoginLimits login;
+  login.max_failures = options.max_login_failures;
+  login.window = options.login_failure_window;
+  login.base_delay = options.login_backoff;
+  login.max_delay = options.login_backoff_max;
+  login.max_concurrent = options.max_concurrent_logins > 0
+                             ? options.max_concurrent_logins
+                             : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  s->login_limiter_ = std::make_unique<LoginLimiter>(login);
+
   ServiceDeps sd;
   sd.access = s->access_.get();
   sd.sessions = s->sessions_.get();
+  sd.login_limiter = s->login_limiter_.get();
   sd.databases = s->deps_.databases.get();
   sd.kv = s->deps_.kv_handlers.get();
   sd.server_uuid = s->uuid_;

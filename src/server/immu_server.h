@@ -64,6 +64,7 @@ class ImmuServer {
   std::string uuid_;
   int port_ = 0;
   std::unique_ptr<SessionManager> sessions_;
+  std::unique_ptr<LoginLimiter> login_limiter_;
   std::unique_ptr<AccessControl> access_;
   std::unique_ptr<ImmuServiceImpl> service_;
   std::unique_ptr<grpc::Server> grpc_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <spdlog/spdlog.h>
+
 #include "crypto/module.h"
 #include "server/status_map.h"
 
@@ -161,14 +163,39 @@ grpc::Status ImmuServiceImpl::UpdateMTLSConfig(Ctx*, const schema::MTLSConfig*, 
 
 // ---- sessions and login -----------------------------------------------------------------
 
-grpc::Status ImmuServiceImpl::OpenSession(Ctx*, const schema::OpenSessionRequest* req,
+Result<UserRecord> ImmuServiceImpl::Authenticate(Ctx* ctx, const std::string& username,
+                                                 const std::string& password) {
+  LoginLimiter* limiter = deps_.login_limiter;
+  if (limiter == nullptr) return deps_.access->Authenticate(username, password);
+  const std::string address = PeerAddress(ctx->peer());
+  // Wait for a verification slot at most until the call's deadline (and never over 60 s).
+  auto left = ctx->deadline() - std::chrono::system_clock::now();
+  auto wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(left),
+                         std::chrono::milliseconds(0), std::chrono::milliseconds(60000));
+  auto permit = limiter->Admit(username, address, LoginLimiter::Clock::now() + wait);
+  if (!permit.ok()) {
+    spdlog::warn("login of user '{}' from {} refused: {}", username, address,
+                 permit.status().message());
+    return permit.status();
+  }
+  auto user = deps_.access->Authenticate(username, password);
+  if (user.ok()) {
+    limiter->RecordSuccess(username, address);
+  } else if (user.status().code() == Code::kUnauthenticated) {
+    limiter->RecordFailure(username, address);
+    spdlog::warn("failed login of user '{}' from {}", username, address);
+  }
+  return user;
+}
+
+grpc::Status ImmuServiceImpl::OpenSession(Ctx* ctx, const schema::OpenSessionRequest* req,
                                           schema::OpenSessionResponse* resp) {
   if (!deps_.access->options().auth) {
     return grpc::Status(grpc::StatusCode::UNKNOWN,
                         "server is running with authentication disabled, please enable "
                         "authentication to login");
   }
-  auto user = deps_.access->Authenticate(req->username(), req->password());
+  auto user = Authenticate(ctx, req->username(), req->password());
   if (!user.ok()) return CredentialError(user.status());
   std::string database = Lower(req->databasename());
   if (database.empty()) database = kDefaultDatabase;
@@ -194,14 +221,14 @@ grpc::Status ImmuServiceImpl::KeepAlive(Ctx* ctx, const Empty*, Empty*) {
   return ToGrpcStatus(principal.status());
 }
 
-grpc::Status ImmuServiceImpl::Login(Ctx*, const schema::LoginRequest* req,
+grpc::Status ImmuServiceImpl::Login(Ctx* ctx, const schema::LoginRequest* req,
                                     schema::LoginResponse* resp) {
   if (!deps_.access->options().auth) {
     return grpc::Status(grpc::StatusCode::UNKNOWN,
                         "server is running with authentication disabled, please enable "
                         "authentication to login");
   }
-  auto user = deps_.access->Authenticate(req->user(), req->password());
+  auto user = Authenticate(ctx, req->user(), req->password());
   if (!user.ok()) return CredentialError(user.status());
   // As immudb: a token starts bound to defaultdb only in single-database mode (defaultdb is
   // the only database and immudb the only user); otherwise no database is selected.

@@ -14,6 +14,7 @@
 #include "server/access_control.h"
 #include "server/database_directory.h"
 #include "server/kv_handlers.h"
+#include "server/login_limiter.h"
 #include "server/request_stats.h"
 #include "server/session_manager.h"
 
@@ -24,6 +25,7 @@ struct ServiceDeps {
   SessionManager* sessions = nullptr;
   const DatabaseDirectory* databases = nullptr;
   KvHandlers* kv = nullptr;
+  LoginLimiter* login_limiter = nullptr;  // null = no failed-login limiting
   std::string server_uuid;
   std::string version;
   int64_t started_at_unix = 0;
@@ -153,6 +155,10 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
                                 schema::TruncateDatabaseResponse*) override;
 
  private:
+  // AccessControl::Authenticate behind the failed-login limiter (checked first, so refused
+  // attempts compute no password hash); ResourceExhausted while backing off.
+  Result<UserRecord> Authenticate(Ctx* ctx, const std::string& username,
+                                  const std::string& password);
   // Resolves the caller and checks `access` on the caller's database; fills `info`.
   grpc::Status Gate(Ctx* ctx, Access access, CallInfo* info) const;
 

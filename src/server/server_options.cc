@@ -109,6 +109,17 @@ std::vector<OptionSpec> BuildSpecs() {
                            &ServerOptions::max_session_inactivity_time));
   add("max-session-age-time", "age after which a session is closed (0 = unlimited)", false,
       DurationField("max-session-age-time", &ServerOptions::max_session_age_time));
+  add("max-login-failures",
+      "failed logins of a user from one address (4x for an address) before back-off; 0 = off",
+      false, IntField("max-login-failures", &ServerOptions::max_login_failures));
+  add("login-failure-window", "failed logins older than this are forgotten", false,
+      DurationField("login-failure-window", &ServerOptions::login_failure_window));
+  add("login-backoff", "first back-off after too many failed logins (doubles each failure)",
+      false, DurationField("login-backoff", &ServerOptions::login_backoff));
+  add("login-backoff-max", "longest back-off after failed logins", false,
+      DurationField("login-backoff-max", &ServerOptions::login_backoff_max));
+  add("max-concurrent-logins", "password verifications running at once (0 = number of CPUs)",
+      false, IntField("max-concurrent-logins", &ServerOptions::max_concurrent_logins));
   add("session-timeout", "time after which an inactive session is closed", false,
       DurationField("session-timeout", &ServerOptions::session_timeout));
   add("sessions-guard-check-interval", "how often sessions are checked", false,
@@ -261,6 +272,11 @@ Status ValidateServerOptions(const ServerOptions& o) {
   if (o.max_sessions <= 0) return InvalidArgument("max-sessions must be > 0");
   if (o.max_active_databases <= 0) return InvalidArgument("max-active-databases must be > 0");
   if (o.token_expiry_time_min <= 0) return InvalidArgument("token-expiry-time must be > 0");
+  if (o.max_login_failures < 0) return InvalidArgument("max-login-failures must be >= 0");
+  if (o.max_concurrent_logins < 0) return InvalidArgument("max-concurrent-logins must be >= 0");
+  if (o.login_backoff_max < o.login_backoff) {
+    return InvalidArgument("login-backoff-max must be >= login-backoff");
+  }
   if (o.grpc_threads < 0) return InvalidArgument("grpc-threads must be >= 0");
   if (o.session_timeout.count() < 0 || o.max_session_inactivity_time.count() < 0 ||
       o.max_session_age_time.count() < 0) {

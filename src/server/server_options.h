@@ -39,6 +39,15 @@ struct ServerOptions {
   std::chrono::milliseconds session_timeout = std::chrono::minutes(2);
   std::chrono::milliseconds sessions_guard_check_interval = std::chrono::minutes(1);
   int token_expiry_time_min = 1440;
+  // Failed-login back-off (login_limiter.h): after max_login_failures failures of one user
+  // from one address within login_failure_window, waits of login_backoff doubling up to
+  // login_backoff_max; 0 failures disables it. max_concurrent_logins bounds the password
+  // verifications running at once (0 = number of CPUs, at least 2).
+  int max_login_failures = 5;
+  std::chrono::milliseconds login_failure_window = std::chrono::minutes(10);
+  std::chrono::milliseconds login_backoff = std::chrono::seconds(1);
+  std::chrono::milliseconds login_backoff_max = std::chrono::minutes(5);
+  int max_concurrent_logins = 0;
   int max_active_databases = 100;
   std::string logfile;  // empty = stderr
   LogFormat logformat = LogFormat::kText;
