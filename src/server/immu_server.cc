@@ -24,7 +24,12 @@ namespace {
 // Adds `immudb-uuid: <server id>` to the initial metadata of every call, unary or streaming.
 class UuidHeaderInterceptor : public grpc::experimental::Interceptor {
  public:
-  explicit UuidHeaderInterceptor(const std::string* uuid) : uuid_(uuid) {}
+  // Lives as long as its call: counts the call in `calls` from creation to destruction.
+  UuidHeaderInterceptor(const std::string* uuid, std::shared_ptr<InFlightCalls> calls)
+      : uuid_(uuid), calls_(std::move(calls)) {
+    calls_->Enter();
+  }
+  ~UuidHeaderInterceptor() override { calls_->Leave(); }
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
@@ -35,18 +40,21 @@ class UuidHeaderInterceptor : public grpc::experimental::Interceptor {
 
  private:
   const std::string* uuid_;
+  std::shared_ptr<InFlightCalls> calls_;
 };
 
 class UuidHeaderFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit UuidHeaderFactory(const std::string* uuid) : uuid_(uuid) {}
+  UuidHeaderFactory(const std::string* uuid, std::shared_ptr<InFlightCalls> calls)
+      : uuid_(uuid), calls_(std::move(calls)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo*) override {
-    return new UuidHeaderInterceptor(uuid_);
+    return new UuidHeaderInterceptor(uuid_, calls_);
   }
 
  private:
   const std::string* uuid_;
+  std::shared_ptr<InFlightCalls> calls_;
 };
 
 }  // namespace
@@ -156,7 +164,7 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
                               std::min(kMaxPollers, threads));
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::make_unique<UuidHeaderFactory>(&s->uuid_));
+  interceptors.push_back(std::make_unique<UuidHeaderFactory>(&s->uuid_, s->in_flight_));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   s->grpc_ = builder.BuildAndStart();
   if (!s->grpc_ || s->port_ == 0) {
@@ -178,10 +186,39 @@ ImmuServer::~ImmuServer() {
   }
 }
 
+void InFlightCalls::Enter() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++n_;
+}
+
+void InFlightCalls::Leave() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --n_;
+  }
+  cv_.notify_all();
+}
+
+bool InFlightCalls::WaitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return n_ == 0; });
+}
+
 void ImmuServer::Shutdown(std::chrono::milliseconds grace) {
   if (shut_down_) return;
   shut_down_ = true;
-  if (grpc_) grpc_->Shutdown(std::chrono::system_clock::now() + grace);
+  // grpc::Server::Shutdown with a deadline waits for idle client connections as well as
+  // for calls (seconds while a client keeps its channel open). So wait for our own count of
+  // running calls, up to `grace`, then shut gRPC down at once: calls that arrive in between
+  // are cancelled, but their handlers still finish before Wait() returns, so nothing that is
+  // being committed is cut short.
+  if (grpc_) {
+    if (!in_flight_->WaitIdle(grace)) {
+      spdlog::warn("calls still running after the {} ms shutdown grace; cancelling them",
+                   grace.count());
+    }
+    grpc_->Shutdown(std::chrono::system_clock::now());
+  }
   if (sessions_) sessions_->StopGuard();
 }
 

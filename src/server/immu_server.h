@@ -6,7 +6,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "base/status.h"
@@ -35,6 +37,20 @@ struct ServerDeps {
 // The product version reported by Health, ServerInfo and `immudb version`.
 const char* ServerVersion();
 
+// Number of gRPC calls currently running (counted by the server's interceptor).
+class InFlightCalls {
+ public:
+  void Enter();
+  void Leave();
+  // True once no call is running; false if some still run after `timeout`.
+  bool WaitIdle(std::chrono::milliseconds timeout);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int n_ = 0;
+};
+
 class ImmuServer {
  public:
   // Creates the data folder if needed, loads or creates the instance id and the sysadmin
@@ -62,6 +78,7 @@ class ImmuServer {
   std::unique_ptr<db::Catalog> catalog_;  // declared before deps_: outlives the handlers
   ServerDeps deps_;
   std::string uuid_;
+  std::shared_ptr<InFlightCalls> in_flight_ = std::make_shared<InFlightCalls>();
   int port_ = 0;
   std::unique_ptr<SessionManager> sessions_;
   std::unique_ptr<LoginLimiter> login_limiter_;

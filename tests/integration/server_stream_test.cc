@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <thread>
 
 #include "client/entry_encoding.h"
 #include "client/verification.h"
@@ -478,6 +479,41 @@ TEST_F(ServerStreamTest, MalformedChunkStreamsAreRefusedAndWriteNothing) {
   schema::Entry e;
   auto c = Ctx(sid_);
   EXPECT_FALSE(stub_->Get(c.get(), kr, &e).ok());
+}
+
+TEST_F(ServerStreamTest, ShutdownLetsACallInFlightCommitAndAnswer) {
+  // A streamSet whose client has not finished sending is in flight when the server is told
+  // to stop; the stop waits for it (within the grace), the commit is answered and durable.
+  const std::string big = Pattern(300 * 1024, 21);
+  schema::TxHeader hdr;
+  auto ctx = Ctx(sid_);
+  auto w = stub_->streamSet(ctx.get(), &hdr);
+  ChunkWriter cw([&](const schema::Chunk& c) { return w->Write(c); });
+  ASSERT_TRUE(cw.Write(std::string("inflight")).ok());
+  ASSERT_TRUE(cw.Write(big).ok());
+  std::thread stopper([&] { server_->Shutdown(std::chrono::seconds(10)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  w->WritesDone();
+  grpc::Status st = w->Finish();
+  stopper.join();
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(hdr.id(), 1u);
+  server_.reset();
+
+  ServerOptions o = TestOptions(dir_ + "/data");
+  auto s = ImmuServer::Start(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  server_ = std::move(s).value();
+  stub_ = StubFor(server_->port());
+  schema::OpenSessionRequest req;
+  req.set_username("immudb");
+  req.set_password("immudb");
+  req.set_databasename("defaultdb");
+  schema::OpenSessionResponse resp;
+  auto c2 = Ctx();
+  ASSERT_TRUE(stub_->OpenSession(c2.get(), req, &resp).ok());
+  sid_ = resp.sessionid();
+  EXPECT_TRUE(UnaryGet("inflight").value() == big);
 }
 
 TEST_F(ServerStreamTest, StreamsNeedASessionOrToken) {
