@@ -44,7 +44,9 @@ build_and_run() {  # build_dir, ctest dir, label regex, name regex
   # Server, client and CLI tests start the programs.
   local extra=()
   if printf '%s\n' "${targets[@]}" | grep -qE '^(server|client|cli|audit|immubench)'; then
-    extra=(immudb immuclient immuadmin immubench)
+    for p in immudb immuclient immuadmin immubench pty_driver; do
+      ninja -C "$dir" -t query "$p" >/dev/null 2>&1 && extra+=("$p")
+    done
   fi
   # A ctest name that is not a target (e.g. a shell-script test) is built through its
   # programs only.
