@@ -137,6 +137,7 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   sd.access = s->access_.get();
   sd.sessions = s->sessions_.get();
   sd.login_limiter = s->login_limiter_.get();
+  sd.max_open_streams = options.max_open_streams;
   sd.databases = s->deps_.databases.get();
   sd.kv = s->deps_.kv_handlers.get();
   sd.server_uuid = s->uuid_;

@@ -7,8 +7,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <utility>
 
 #include "schema.grpc.pb.h"
 #include "server/access_control.h"
@@ -26,6 +28,7 @@ struct ServiceDeps {
   const DatabaseDirectory* databases = nullptr;
   KvHandlers* kv = nullptr;
   LoginLimiter* login_limiter = nullptr;  // null = no failed-login limiting
+  int max_open_streams = 0;               // stream* calls open at once; 0 = unlimited
   std::string server_uuid;
   std::string version;
   int64_t started_at_unix = 0;
@@ -155,6 +158,22 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
                                 schema::TruncateDatabaseResponse*) override;
 
  private:
+  // Holds one of the max_open_streams slots while a stream* call runs.
+  class StreamSlot {
+   public:
+    explicit StreamSlot(std::atomic<int>* open) : open_(open) {}
+    StreamSlot(StreamSlot&& o) noexcept : open_(std::exchange(o.open_, nullptr)) {}
+    StreamSlot(const StreamSlot&) = delete;
+    ~StreamSlot() {
+      if (open_ != nullptr) open_->fetch_sub(1);
+    }
+
+   private:
+    std::atomic<int>* open_;
+  };
+  // A slot, or ResourceExhausted "too many open streams (limit N); retry later".
+  Result<StreamSlot> AcquireStreamSlot();
+
   // AccessControl::Authenticate behind the failed-login limiter (checked first, so refused
   // attempts compute no password hash); ResourceExhausted while backing off.
   Result<UserRecord> Authenticate(Ctx* ctx, const std::string& username,
@@ -164,6 +183,7 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
 
   ServiceDeps deps_;
   RequestStats stats_;  // per database, for DatabaseHealth
+  std::atomic<int> open_streams_{0};
 };
 
 }  // namespace immudb::server

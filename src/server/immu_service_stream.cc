@@ -92,8 +92,20 @@ Status WriteKeyValues(ChunkWriter& w, const schema::Entries& entries) {
 
 }  // namespace
 
+Result<ImmuServiceImpl::StreamSlot> ImmuServiceImpl::AcquireStreamSlot() {
+  int now_open = open_streams_.fetch_add(1) + 1;
+  StreamSlot slot(&open_streams_);
+  if (deps_.max_open_streams > 0 && now_open > deps_.max_open_streams) {
+    return ResourceExhausted("too many open streams (limit " +
+                             std::to_string(deps_.max_open_streams) + "); retry later");
+  }
+  return slot;
+}
+
 grpc::Status ImmuServiceImpl::streamGet(Ctx* ctx, const schema::KeyRequest* req,
                                         grpc::ServerWriter<schema::Chunk>* writer) {
+  auto slot = AcquireStreamSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   CallInfo info;
   if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
   auto counted = stats_.Begin(info.database);
@@ -105,6 +117,8 @@ grpc::Status ImmuServiceImpl::streamGet(Ctx* ctx, const schema::KeyRequest* req,
 
 grpc::Status ImmuServiceImpl::streamVerifiableGet(Ctx* ctx, const schema::VerifiableGetRequest* req,
                                                   grpc::ServerWriter<schema::Chunk>* writer) {
+  auto slot = AcquireStreamSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   CallInfo info;
   if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
   auto counted = stats_.Begin(info.database);
@@ -126,6 +140,8 @@ grpc::Status ImmuServiceImpl::streamVerifiableGet(Ctx* ctx, const schema::Verifi
 
 grpc::Status ImmuServiceImpl::streamScan(Ctx* ctx, const schema::ScanRequest* req,
                                          grpc::ServerWriter<schema::Chunk>* writer) {
+  auto slot = AcquireStreamSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   CallInfo info;
   if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
   auto counted = stats_.Begin(info.database);
@@ -137,6 +153,8 @@ grpc::Status ImmuServiceImpl::streamScan(Ctx* ctx, const schema::ScanRequest* re
 
 grpc::Status ImmuServiceImpl::streamHistory(Ctx* ctx, const schema::HistoryRequest* req,
                                             grpc::ServerWriter<schema::Chunk>* writer) {
+  auto slot = AcquireStreamSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   CallInfo info;
   if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
   auto counted = stats_.Begin(info.database);
@@ -148,6 +166,8 @@ grpc::Status ImmuServiceImpl::streamHistory(Ctx* ctx, const schema::HistoryReque
 
 grpc::Status ImmuServiceImpl::streamZScan(Ctx* ctx, const schema::ZScanRequest* req,
                                           grpc::ServerWriter<schema::Chunk>* writer) {
+  auto slot = AcquireStreamSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   CallInfo info;
   if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
   auto counted = stats_.Begin(info.database);
@@ -165,6 +185,8 @@ grpc::Status ImmuServiceImpl::streamZScan(Ctx* ctx, const schema::ZScanRequest* 
 
 grpc::Status ImmuServiceImpl::streamSet(Ctx* ctx, grpc::ServerReader<schema::Chunk>* reader,
                                         schema::TxHeader* resp) {
+  auto slot = AcquireStreamSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   CallInfo info;
   if (grpc::Status g = Gate(ctx, Access::kReadWrite, &info); !g.ok()) return g;
   auto counted = stats_.Begin(info.database);
@@ -177,6 +199,8 @@ grpc::Status ImmuServiceImpl::streamSet(Ctx* ctx, grpc::ServerReader<schema::Chu
 
 grpc::Status ImmuServiceImpl::streamVerifiableSet(Ctx* ctx, grpc::ServerReader<schema::Chunk>* reader,
                                                   schema::VerifiableTx* resp) {
+  auto slot = AcquireStreamSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   CallInfo info;
   if (grpc::Status g = Gate(ctx, Access::kReadWrite, &info); !g.ok()) return g;
   auto counted = stats_.Begin(info.database);
@@ -197,6 +221,8 @@ grpc::Status ImmuServiceImpl::streamVerifiableSet(Ctx* ctx, grpc::ServerReader<s
 
 grpc::Status ImmuServiceImpl::streamExecAll(Ctx* ctx, grpc::ServerReader<schema::Chunk>* reader,
                                             schema::TxHeader* resp) {
+  auto slot = AcquireStreamSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   CallInfo info;
   if (grpc::Status g = Gate(ctx, Access::kReadWrite, &info); !g.ok()) return g;
   auto counted = stats_.Begin(info.database);

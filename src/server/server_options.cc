@@ -120,6 +120,8 @@ std::vector<OptionSpec> BuildSpecs() {
       DurationField("login-backoff-max", &ServerOptions::login_backoff_max));
   add("max-concurrent-logins", "password verifications running at once (0 = number of CPUs)",
       false, IntField("max-concurrent-logins", &ServerOptions::max_concurrent_logins));
+  add("max-open-streams", "stream* calls open at once, server-wide (0 = unlimited)", false,
+      IntField("max-open-streams", &ServerOptions::max_open_streams));
   add("session-timeout", "time after which an inactive session is closed", false,
       DurationField("session-timeout", &ServerOptions::session_timeout));
   add("sessions-guard-check-interval", "how often sessions are checked", false,
@@ -272,6 +274,7 @@ Status ValidateServerOptions(const ServerOptions& o) {
   if (o.max_sessions <= 0) return InvalidArgument("max-sessions must be > 0");
   if (o.max_active_databases <= 0) return InvalidArgument("max-active-databases must be > 0");
   if (o.token_expiry_time_min <= 0) return InvalidArgument("token-expiry-time must be > 0");
+  if (o.max_open_streams < 0) return InvalidArgument("max-open-streams must be >= 0");
   if (o.max_login_failures < 0) return InvalidArgument("max-login-failures must be >= 0");
   if (o.max_concurrent_logins < 0) return InvalidArgument("max-concurrent-logins must be >= 0");
   if (o.login_backoff_max < o.login_backoff) {

@@ -48,6 +48,8 @@ struct ServerOptions {
   std::chrono::milliseconds login_backoff = std::chrono::seconds(1);
   std::chrono::milliseconds login_backoff_max = std::chrono::minutes(5);
   int max_concurrent_logins = 0;
+  // stream* calls open at once, server-wide (0 = unlimited).
+  int max_open_streams = 256;
   int max_active_databases = 100;
   std::string logfile;  // empty = stderr
   LogFormat logformat = LogFormat::kText;

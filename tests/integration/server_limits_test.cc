@@ -1,7 +1,9 @@
 // Request limits through a real channel, with immudb's error texts: entries per transaction,
 // key and value length (defaults and per-database settings), result sizes of the scans, and
-// the streamed-transaction byte budget. (Max sessions: server_session_test.)
+// the streamed-transaction byte budget, open streams. (Max sessions: server_session_test.)
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "server/stream_framing.h"
 #include "server_fixture.h"
@@ -195,6 +197,55 @@ TEST_F(ServerLimitsTest, StreamedTransactionByteBudget) {
   grpc::Status st = w->Finish();
   ExpectRefused(st, "max transaction values length exceeded");
   EXPECT_EQ(CurrentTx(sid_), 0u);
+}
+
+TEST_F(ServerLimitsTest, OpenStreamsAreBoundedServerWide) {
+  server_.reset();
+  ServerOptions o = TestOptions(dir_ + "/data2");
+  o.synced = false;
+  o.max_open_streams = 1;
+  auto s = ImmuServer::Start(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  server_ = std::move(s).value();
+  stub_ = StubFor(server_->port());
+  sid_ = Open("defaultdb");
+
+  // One streamSet held open by its client uses the only slot.
+  schema::TxHeader h;
+  auto c1 = Ctx(sid_);
+  auto w = stub_->streamSet(c1.get(), &h);
+  ChunkWriter cw([&](const schema::Chunk& c) { return w->Write(c); });
+  ASSERT_TRUE(cw.Write(std::string("k")).ok());
+  ASSERT_TRUE(cw.Write(std::string("v")).ok());
+  grpc::Status refused;
+  for (int i = 0; i < 50; ++i) {  // until the server has started the first call
+    schema::KeyRequest kr;
+    kr.set_key("k");
+    auto c2 = Ctx(sid_);
+    auto r = stub_->streamGet(c2.get(), kr);
+    schema::Chunk chunk;
+    while (r->Read(&chunk)) {
+    }
+    refused = r->Finish();
+    if (refused.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(refused.error_message(), "too many open streams (limit 1); retry later");
+  // Unary calls are not streams.
+  EXPECT_EQ(CurrentTx(sid_), 0u);
+  w->WritesDone();
+  ASSERT_TRUE(w->Finish().ok());
+  // The slot is free again.
+  schema::KeyRequest kr;
+  kr.set_key("k");
+  auto c3 = Ctx(sid_);
+  auto r = stub_->streamGet(c3.get(), kr);
+  schema::Chunk chunk;
+  int chunks = 0;
+  while (r->Read(&chunk)) ++chunks;
+  EXPECT_TRUE(r->Finish().ok());
+  EXPECT_EQ(chunks, 2);
 }
 
 }  // namespace
