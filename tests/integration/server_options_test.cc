@@ -46,6 +46,41 @@ TEST(ServerOptions, GoDurations) {
   EXPECT_FALSE(ParseGoDuration("3days").ok());
 }
 
+TEST(ServerOptions, LoginLimitAndStreamOptionsFromFileEnvAndFlags) {
+  auto d = ResolveServerOptions({}, [](const char*) -> const char* { return nullptr; });
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->max_login_failures, 5);
+  EXPECT_EQ(d->login_failure_window, milliseconds(600000));
+  EXPECT_EQ(d->login_backoff, milliseconds(1000));
+  EXPECT_EQ(d->login_backoff_max, milliseconds(300000));
+  EXPECT_EQ(d->max_concurrent_logins, 0);
+  EXPECT_EQ(d->max_open_streams, 256);
+
+  std::string dir = testing::MakeTempDir("options-login");
+  std::string path = dir + "/immudb.toml";
+  {
+    std::ofstream out(path);
+    out << "max-login-failures = 3\nlogin-backoff = \"2s\"\nmax-open-streams = 8\n";
+  }
+  std::map<std::string, std::string> env = {{"IMMUDB_LOGIN_BACKOFF_MAX", "1m"},
+                                            {"IMMUDB_MAX_CONCURRENT_LOGINS", "3"}};
+  auto getenv = [&](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  auto o = ResolveServerOptions({{"config", path}, {"login-failure-window", "90s"}}, getenv);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->max_login_failures, 3);
+  EXPECT_EQ(o->login_backoff, milliseconds(2000));
+  EXPECT_EQ(o->max_open_streams, 8);
+  EXPECT_EQ(o->login_backoff_max, milliseconds(60000));
+  EXPECT_EQ(o->max_concurrent_logins, 3);
+  EXPECT_EQ(o->login_failure_window, milliseconds(90000));
+  EXPECT_FALSE(ResolveServerOptions({{"max-login-failures", "-1"}}, getenv).ok());
+  EXPECT_FALSE(ResolveServerOptions({{"login-backoff", "10m"}}, getenv).ok());  // > max (1m)
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ServerOptions, ConfigFileThenEnvironmentThenFlags) {
   std::string dir = testing::MakeTempDir("options");
   std::string path = dir + "/immudb.toml";
