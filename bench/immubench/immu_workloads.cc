@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "grpc_runtime.h"
 #include "keys.h"
 
 namespace immudb::bench {
@@ -19,6 +20,7 @@ namespace {
 class BatchWriter {
  public:
   static Result<std::unique_ptr<BatchWriter>> Create(const client::ClientOptions& o) {
+    ConfigureGrpcRuntime();
     std::unique_ptr<BatchWriter> w(new BatchWriter);
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own

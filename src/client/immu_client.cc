@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "client/base64.h"
+#include "grpc_runtime.h"
 #include "client/verification.h"
 #include "crypto/x509.h"
 #include "crypto/sha256.h"
@@ -81,9 +82,10 @@ Result<grpc::SslCredentialsOptions> TlsCredentialsOptions(const ClientOptions& o
 }
 
 ImmuClient::ImmuClient(ClientOptions options)
-    : options_(std::move(options)), state_store_(options_.state_dir) {}
+    : options_(std::move(options)), state_store_(options_.state_dir, options_.sync_state) {}
 
 Result<std::unique_ptr<ImmuClient>> ImmuClient::Create(ClientOptions options) {
+  ConfigureGrpcRuntime();
   std::unique_ptr<ImmuClient> c(new ImmuClient(std::move(options)));
   const ClientOptions& o = c->options_;
   if (!o.server_signing_pub_key_file.empty()) {
@@ -345,6 +347,15 @@ Status ImmuClient::CheckIdentity() {
   while (!id.empty() && id.back() == '=') id.pop_back();
   std::string path = options_.state_dir + "/.identity-" + id;
   std::string uuid = server_uuid();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!uuid.empty() && identity_checked_ == uuid) return Status::Ok();
+  }
+  auto remember = [&] {
+    std::lock_guard<std::mutex> l(mu_);
+    identity_checked_ = uuid;
+    return Status::Ok();
+  };
   Result<std::string> existing = ReadTextFile(path);
   if (existing.ok()) {
     std::string want = "\"serverUUID\": \"" + uuid + "\"";
@@ -353,14 +364,14 @@ Status ImmuClient::CheckIdentity() {
                                 ": it is not the server this client trusted before (" + path +
                                 ")");
     }
-    return Status::Ok();
+    return remember();
   }
   ::mkdir(options_.state_dir.c_str(), 0700);
   std::ofstream out(path, std::ios::trunc);
   out << "{\n\t\"serverUUID\": \"" << uuid << "\",\n\t\"serverIdentity\": \"" << identity
       << "\"\n}";
   if (!out.flush()) return IoError("cannot write " + path);
-  return Status::Ok();
+  return remember();
 }
 
 Status ImmuClient::RunVerified(const VerifyFn& verify) {

@@ -43,6 +43,9 @@ struct ClientOptions {
   int port = 3322;
   // Folder of the trusted-state files.
   std::string state_dir = ".";
+  // fsync every trusted-state update (and its folder) before a verified call returns, so the
+  // newest state also survives a power loss (StateStore); off by default, as in immudb.
+  bool sync_state = false;
   // PEM public key of the server's signing key; empty = signatures are not checked.
   std::string server_signing_pub_key_file;
   // TLS: when use_tls, the channel uses TLS with ca_cert_file (PEM) as trust roots (system
@@ -244,6 +247,7 @@ class ImmuClient {
   std::string token_;
   std::string database_ = "defaultdb";
   std::string server_uuid_;
+  std::string identity_checked_;  // server uuid whose identity pin was already checked
   std::string user_, password_;  // kept to re-open an expired session
   std::mutex reopen_mu_;           // one re-open at a time
 

@@ -114,13 +114,14 @@ Status StateStore::Put(const std::string& server_uuid, const schema::ImmutableSt
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("cannot create " + tmp);
   Status st = WriteAll(fd, text, tmp);
-  if (st.ok() && ::fsync(fd) != 0) st = Errno("cannot sync " + tmp);
+  if (st.ok() && sync_ && ::fsync(fd) != 0) st = Errno("cannot sync " + tmp);
   ::close(fd);
   if (!st.ok()) {
     ::unlink(tmp.c_str());
     return st;
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename " + tmp);
+  if (!sync_) return Status::Ok();
   int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);

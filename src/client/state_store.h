@@ -1,8 +1,13 @@
 // The client's trusted states, one file per server identity in a state folder, as immudb's
 // Go client keeps them: `<dir>/.state-<serverUUID>`, one line per database
 // `<db>:<base64(protobuf ImmutableState)>`, lines joined by '\n'. Every update rewrites the
-// file atomically (temp file + fsync + rename + fsync of the folder), so a crash leaves
-// either the old or the new state. Lock() takes an exclusive OS lock (flock on a sibling
+// file atomically (temp file + rename), so a crashed process leaves either the old or the new
+// state, never a mix. With `sync` the temp file and the folder are also fsync'd, so the new
+// state survives a power loss too; without it (the default, as immudb's clients, which do
+// not even write atomically) a power loss may bring back an older state, which is safe: the
+// next verified call proves consistency from that older state forward. The fsyncs cost two
+// disk flushes per verified call, about half the throughput of VerifiableSet at 32 clients
+// (docs/benchmarks.md). Lock() takes an exclusive OS lock (flock on a sibling
 // `.lock` file) that the caller holds across a whole verified call, so concurrent clients
 // sharing the folder cannot interleave read-verify-write.
 #pragma once
@@ -17,7 +22,7 @@ namespace immudb::client {
 
 class StateStore {
  public:
-  explicit StateStore(std::string dir) : dir_(std::move(dir)) {}
+  explicit StateStore(std::string dir, bool sync = false) : dir_(std::move(dir)), sync_(sync) {}
 
   // The exclusive lock on one server's state file, released on destruction.
   class Lock {
@@ -46,6 +51,7 @@ class StateStore {
 
  private:
   std::string dir_;
+  bool sync_;
 };
 
 }  // namespace immudb::client

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "grpc_runtime.h"
 #include "server/db_kv_handlers.h"
 #include "server/file_user_store.h"
 #include "server/server_identity.h"
@@ -33,7 +34,7 @@ class UuidHeaderInterceptor : public grpc::experimental::Interceptor {
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
-      methods->GetSendInitialMetadata()->insert({"immudb-uuid", *uuid_});
+      methods->GetSendInitialMetadata()->insert({kUuidHeader, *uuid_});
     }
     methods->Proceed();
   }
@@ -64,6 +65,7 @@ const char* ServerVersion() { return IMMUDB_VERSION; }
 Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& options,
                                                       ServerDeps deps) {
   IMMUDB_RETURN_IF_ERROR(ValidateServerOptions(options));
+  ConfigureGrpcRuntime();
   std::unique_ptr<ImmuServer> s(new ImmuServer());
   s->options_ = options;
   s->deps_ = std::move(deps);

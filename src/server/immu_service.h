@@ -34,6 +34,10 @@ struct ServiceDeps {
   int64_t started_at_unix = 0;
 };
 
+// Response header carrying the server's instance id on every call (immudb's SDKs key their
+// trusted state by it).
+inline constexpr char kUuidHeader[] = "immudb-uuid";
+
 class ImmuServiceImpl final : public schema::ImmuService::Service {
  public:
   explicit ImmuServiceImpl(ServiceDeps deps);

@@ -4,6 +4,33 @@
 
 namespace immudb::server {
 
+// The data RPCs, one line each: name, request, response, permission needed.
+// (GetAll needs read-write in immudb's permission table.)
+#define IMMUDB_DATA_RPCS(X, XE)                                                                 \
+  X(Set, schema::SetRequest, schema::TxHeader, Access::kReadWrite)                              \
+  X(VerifiableSet, schema::VerifiableSetRequest, schema::VerifiableTx, Access::kReadWrite)      \
+  X(Delete, schema::DeleteKeysRequest, schema::TxHeader, Access::kReadWrite)                    \
+  X(ExecAll, schema::ExecAllRequest, schema::TxHeader, Access::kReadWrite)                      \
+  X(SetReference, schema::ReferenceRequest, schema::TxHeader, Access::kReadWrite)               \
+  X(VerifiableSetReference, schema::VerifiableReferenceRequest, schema::VerifiableTx,           \
+    Access::kReadWrite)                                                                         \
+  X(ZAdd, schema::ZAddRequest, schema::TxHeader, Access::kReadWrite)                            \
+  X(VerifiableZAdd, schema::VerifiableZAddRequest, schema::VerifiableTx, Access::kReadWrite)    \
+  X(GetAll, schema::KeyListRequest, schema::Entries, Access::kReadWrite)                        \
+  X(Get, schema::KeyRequest, schema::Entry, Access::kRead)                                      \
+  X(VerifiableGet, schema::VerifiableGetRequest, schema::VerifiableEntry, Access::kRead)        \
+  X(Scan, schema::ScanRequest, schema::Entries, Access::kRead)                                  \
+  X(Count, schema::KeyPrefix, schema::EntryCount, Access::kRead)                                \
+  XE(CountAll, schema::EntryCount, Access::kRead)                                               \
+  X(TxById, schema::TxRequest, schema::Tx, Access::kRead)                                       \
+  X(VerifiableTxById, schema::VerifiableTxRequest, schema::VerifiableTx, Access::kRead)         \
+  X(TxScan, schema::TxScanRequest, schema::TxList, Access::kRead)                               \
+  X(History, schema::HistoryRequest, schema::Entries, Access::kRead)                            \
+  X(ZScan, schema::ZScanRequest, schema::ZEntries, Access::kRead)                               \
+  XE(CurrentState, schema::ImmutableState, Access::kRead)                                       \
+  X(FlushIndex, schema::FlushIndexRequest, schema::FlushIndexResponse, Access::kAdmin)
+
+// Gate (caller + permission), then the KvHandlers method.
 #define IMMUDB_FORWARD(Rpc, Req, Resp, access)                                    \
   grpc::Status ImmuServiceImpl::Rpc(Ctx* ctx, const Req* req, Resp* resp) {       \
     CallInfo info;                                                                \
@@ -19,33 +46,8 @@ namespace immudb::server {
     return ToGrpcStatus(deps_.kv->Rpc(info, resp));                               \
   }
 
-// Writes. (GetAll needs read-write in immudb's permission table.)
-IMMUDB_FORWARD(Set, schema::SetRequest, schema::TxHeader, Access::kReadWrite)
-IMMUDB_FORWARD(VerifiableSet, schema::VerifiableSetRequest, schema::VerifiableTx, Access::kReadWrite)
-IMMUDB_FORWARD(Delete, schema::DeleteKeysRequest, schema::TxHeader, Access::kReadWrite)
-IMMUDB_FORWARD(ExecAll, schema::ExecAllRequest, schema::TxHeader, Access::kReadWrite)
-IMMUDB_FORWARD(SetReference, schema::ReferenceRequest, schema::TxHeader, Access::kReadWrite)
-IMMUDB_FORWARD(VerifiableSetReference, schema::VerifiableReferenceRequest, schema::VerifiableTx,
-               Access::kReadWrite)
-IMMUDB_FORWARD(ZAdd, schema::ZAddRequest, schema::TxHeader, Access::kReadWrite)
-IMMUDB_FORWARD(VerifiableZAdd, schema::VerifiableZAddRequest, schema::VerifiableTx, Access::kReadWrite)
-IMMUDB_FORWARD(GetAll, schema::KeyListRequest, schema::Entries, Access::kReadWrite)
+IMMUDB_DATA_RPCS(IMMUDB_FORWARD, IMMUDB_FORWARD_EMPTY)
 
-// Reads.
-IMMUDB_FORWARD(Get, schema::KeyRequest, schema::Entry, Access::kRead)
-IMMUDB_FORWARD(VerifiableGet, schema::VerifiableGetRequest, schema::VerifiableEntry, Access::kRead)
-IMMUDB_FORWARD(Scan, schema::ScanRequest, schema::Entries, Access::kRead)
-IMMUDB_FORWARD(Count, schema::KeyPrefix, schema::EntryCount, Access::kRead)
-IMMUDB_FORWARD_EMPTY(CountAll, schema::EntryCount, Access::kRead)
-IMMUDB_FORWARD(TxById, schema::TxRequest, schema::Tx, Access::kRead)
-IMMUDB_FORWARD(VerifiableTxById, schema::VerifiableTxRequest, schema::VerifiableTx, Access::kRead)
-IMMUDB_FORWARD(TxScan, schema::TxScanRequest, schema::TxList, Access::kRead)
-IMMUDB_FORWARD(History, schema::HistoryRequest, schema::Entries, Access::kRead)
-IMMUDB_FORWARD(ZScan, schema::ZScanRequest, schema::ZEntries, Access::kRead)
-IMMUDB_FORWARD_EMPTY(CurrentState, schema::ImmutableState, Access::kRead)
-
-// Index maintenance (admin on the database).
-IMMUDB_FORWARD(FlushIndex, schema::FlushIndexRequest, schema::FlushIndexResponse, Access::kAdmin)
 
 grpc::Status ImmuServiceImpl::DatabaseHealth(Ctx* ctx, const Empty*,
                                              schema::DatabaseHealthResponse* resp) {
