@@ -109,9 +109,9 @@ Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitO
   // Value hashes, entry digests and Eh: the writer's share of the work, done in parallel
   // with other writers and outside the committer. At most one writer per core hashes at a
   // time: more would only take CPU from the committer, which every writer waits for.
-  hash_gate_.acquire();
+  hash_gate_.Acquire();
   Status prepared = HashEntries(version, &inputs, &p);
-  hash_gate_.release();
+  hash_gate_.Release();
   IMMUDB_RETURN_IF_ERROR(prepared);
 
   {
@@ -124,7 +124,7 @@ Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitO
     queue_.push_back(&p);
   }
   queue_cv_.notify_one();
-  p.done.acquire();
+  p.done.Wait();
   if (!p.status.ok()) return p.status;
   CommitResult r;
   r.header = std::move(p.header);
@@ -168,7 +168,7 @@ void Store::Impl::ProcessBatch(std::vector<PendingTx*>& batch) {
     if (!poisoned.ok()) {
       p->status = FailedPrecondition("store refuses commits after a failed commit-log write (" +
                                      poisoned.message() + "); reopen it");
-      p->done.release();
+      p->done.Notify();
       continue;
     }
     if (p->precondition) {
@@ -177,7 +177,7 @@ void Store::Impl::ProcessBatch(std::vector<PendingTx*>& batch) {
       Status st = p->precondition(last_id_);
       if (!st.ok()) {
         p->status = st;
-        p->done.release();
+        p->done.Notify();
         continue;
       }
     }
@@ -259,7 +259,7 @@ void Store::Impl::FailGroup(std::vector<PendingTx*>& group, const Status& st) {
   aht_->Rollback();
   for (PendingTx* p : group) {
     p->status = st;
-    p->done.release();
+    p->done.Notify();
   }
   group.clear();
   ResetGroupBuffers();
@@ -322,7 +322,7 @@ void Store::Impl::WriteGroup(std::vector<PendingTx*>& group) {
   }
   for (PendingTx* p : group) {
     p->status = Status::Ok();
-    p->done.release();
+    p->done.Notify();
   }
   group.clear();
   if (opts_.checkpoint_interval > 0 && last_id_ - last_checkpoint_id_ >= opts_.checkpoint_interval) {

@@ -9,7 +9,6 @@
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <semaphore>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +20,7 @@
 #include "store/store_files.h"
 #include "store/sync_helper.h"
 #include "store/verified_txs.h"
+#include "store/waiters.h"
 
 namespace immudb::store {
 
@@ -41,7 +41,7 @@ struct PendingTx {
   Digest alh{};
   std::vector<ValueRef> value_refs;
   Status status;
-  std::binary_semaphore done{0};
+  Notification done;
 };
 
 class Store::Impl {
@@ -137,8 +137,7 @@ class Store::Impl {
   std::thread committer_;
 
   // Writers hashing at once (one per core).
-  std::counting_semaphore<1024> hash_gate_{
-      std::ptrdiff_t(std::max(1u, std::min(1024u, std::thread::hardware_concurrency())))};
+  CountingGate hash_gate_{std::max(1u, std::thread::hardware_concurrency())};
 
   std::mutex listener_mu_;
   std::function<void(uint64_t, uint64_t)> listener_;  // guarded by listener_mu_
