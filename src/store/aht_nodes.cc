@@ -6,9 +6,34 @@ namespace immudb::store {
 
 namespace aht = ledger::ahtree;
 
+NodeCache::NodeCache() : slots_(new Slot[kSlots]) {}
+
+bool NodeCache::Get(uint64_t pos, Digest* out) const {
+  size_t slot = pos & (kSlots - 1);
+  std::lock_guard<std::mutex> l(mu_[slot % kShards]);
+  if (slots_[slot].tag != pos + 1) return false;
+  *out = slots_[slot].digest;
+  return true;
+}
+
+void NodeCache::Put(uint64_t pos, const Digest& d) {
+  size_t slot = pos & (kSlots - 1);
+  std::lock_guard<std::mutex> l(mu_[slot % kShards]);
+  slots_[slot].tag = pos + 1;
+  slots_[slot].digest = d;
+}
+
+void NodeCache::Clear() {
+  for (size_t s = 0; s < kShards; ++s) {
+    std::lock_guard<std::mutex> l(mu_[s]);
+    for (size_t i = s; i < kSlots; i += kShards) slots_[i].tag = 0;
+  }
+}
+
 Result<Digest> AhtNodes::ReadNode(uint64_t k, uint32_t h) const {
   Digest d;
   uint64_t pos = aht::NodePosition(k, h);
+  if (cache_.Get(pos, &d)) return d;
   Status st = file_->Read(pos * format::kAhtNodeSize, d.size(), d.data());
   if (!st.ok()) {
     if (st.code() == Code::kOutOfRange) {
@@ -17,6 +42,7 @@ Result<Digest> AhtNodes::ReadNode(uint64_t k, uint32_t h) const {
     }
     return st;
   }
+  cache_.Put(pos, d);
   return d;
 }
 
@@ -49,6 +75,7 @@ void AhtNodes::UpdateFrontier(uint64_t n, const std::vector<Digest>& nodes, Fron
 }
 
 Status AhtNodes::ResetTo(uint64_t size) {
+  cache_.Clear();  // the file may have been cut or rewritten (recovery)
   staged_.clear();
   frontier_ = Frontier{};
   for (uint32_t h = 0; h < 64; ++h) {
@@ -88,6 +115,7 @@ Status AhtNodes::Flush() {
     ByteView bytes(reinterpret_cast<const uint8_t*>(staged_.data()),
                    staged_.size() * format::kAhtNodeSize);
     IMMUDB_RETURN_IF_ERROR(file_->Write(pos * format::kAhtNodeSize, bytes));
+    for (size_t i = 0; i < staged_.size(); ++i) cache_.Put(pos + i, staged_[i]);
   }
   staged_.clear();
   flushed_size_ = staged_size_;
