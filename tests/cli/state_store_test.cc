@@ -81,7 +81,7 @@ TEST_F(StateStoreTest, PutGetPerDatabaseAndFileFormat) {
   ASSERT_TRUE(got.ok() && got->has_value());
   EXPECT_EQ((*got)->txid(), 1u);
 
-  // <db>:<base64(proto)> lines joined by '\n', no trailing newline, no temp file left.
+  // <db>:<base64(proto)> lines joined by '\n', no trailing newline.
   std::string text = ReadFile(store.FilePath("uuid1"));
   std::string raw;
   ASSERT_TRUE(MakeState("defaultdb", 4, 'c').SerializeToString(&raw));
@@ -91,7 +91,10 @@ TEST_F(StateStoreTest, PutGetPerDatabaseAndFileFormat) {
                         EXPECT_TRUE(MakeState("otherdb", 7, 'b').SerializeToString(&r));
                         return Base64Encode(AsBytes(r));
                       }());
-  EXPECT_FALSE(std::filesystem::exists(store.FilePath("uuid1") + ".tmp"));
+  // The previous content is swapped into `.tmp` (RENAME_EXCHANGE), never the current one.
+  if (std::filesystem::exists(store.FilePath("uuid1") + ".tmp")) {
+    EXPECT_NE(ReadFile(store.FilePath("uuid1") + ".tmp"), text);
+  }
 }
 
 TEST_F(StateStoreTest, CorruptFileIsReportedNotIgnored) {
