@@ -196,9 +196,11 @@ Status Index::Apply(std::span<const IndexTx> txs) {
       uint64_t revision = ks.revision > 0 && ks.tx == t.tx ? ks.revision : ks.revision + 1;
       ks = {revision, t.tx};
       wb.Put(S(VersionKey(w.key, t.tx)), S(EncodeVersionValue(w, revision)));
-      Bytes txb;
-      AppendU64(txb, t.tx);
-      wb.Put(S(RevisionKey(w.key, revision)), S(txb));
+      if (IsRevisionCheckpoint(revision)) {
+        Bytes txb;
+        AppendU64(txb, t.tx);
+        wb.Put(S(RevisionKey(w.key, revision)), S(txb));
+      }
     }
   }
   for (size_t i = 0; i < user_keys.size(); ++i) {
@@ -263,19 +265,48 @@ Result<IndexedEntry> Index::AtTx(ByteView key, uint64_t tx) const {
   return ReadVersion(key, tx);
 }
 
+Status Index::SeekRevision(ByteView key, uint64_t revision, rocksdb::Iterator* it) const {
+  uint64_t checkpoint = revision - (revision - 1) % kRevisionCheckpointEvery;
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(RevisionKey(key, checkpoint)), &v);
+  if (s.IsNotFound()) return NotFound("key not found");
+  IMMUDB_RETURN_IF_ERROR(FromRocks(s, "get"));
+  if (v.size() != 8) return Corruption("index: malformed revision record");
+  uint64_t tx = GetU64(reinterpret_cast<const uint8_t*>(v.data()));
+  Bytes records = KeyRecordsPrefix(kVersionRecord, key);
+  it->Seek(S(VersionKey(key, tx)));
+  auto on_key = [&] {
+    return it->Valid() && it->key().size() == records.size() + 8 && StartsWith(B(it->key()), records);
+  };
+  if (!on_key()) {
+    IMMUDB_RETURN_IF_ERROR(FromRocks(it->status(), "seek"));
+    return Corruption("index: revision record of a missing version");
+  }
+  // Newer versions sort first: step back towards them.
+  for (uint64_t r = checkpoint; r < revision; ++r) {
+    it->Prev();
+    if (!on_key()) {
+      IMMUDB_RETURN_IF_ERROR(FromRocks(it->status(), "iterate"));
+      return NotFound("key not found");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<IndexedEntry> Index::AtRevision(ByteView key, uint64_t revision, uint64_t at_tx) const {
   std::shared_lock<std::shared_mutex> guard(mu_);
   if (db_ == nullptr) return Unavailable("index is closed");
 
   if (revision == 0) return NotFound("key not found");
-  std::string v;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(RevisionKey(key, revision)), &v);
-  if (s.IsNotFound()) return NotFound("key not found");
-  IMMUDB_RETURN_IF_ERROR(FromRocks(s, "get"));
-  if (v.size() != 8) return Corruption("index: malformed revision record");
-  uint64_t tx = GetU64(reinterpret_cast<const uint8_t*>(v.data()));
-  if (tx > at_tx) return NotFound("key not found");
-  return ReadVersion(key, tx);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  IMMUDB_RETURN_IF_ERROR(SeekRevision(key, revision, it.get()));
+  IndexedEntry e;
+  IMMUDB_RETURN_IF_ERROR(DecodeVersionValue(B(it->value()), &e));
+  e.key.assign(key.begin(), key.end());
+  e.tx = ~GetU64(reinterpret_cast<const uint8_t*>(it->key().data()) + it->key().size() - 8);
+  if (e.revision != revision) return Corruption("index: revision records out of step");
+  if (e.tx > at_tx) return NotFound("key not found");
+  return e;
 }
 
 Result<std::vector<IndexedEntry>> Index::History(ByteView key, uint64_t offset, uint64_t limit,
@@ -300,10 +331,9 @@ Result<std::vector<IndexedEntry>> Index::History(ByteView key, uint64_t offset, 
   if (desc && offset == 0) {
     it->Seek(S(VersionKey(key, latest->tx)));
   } else {
-    std::string v;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(RevisionKey(key, first_rev)), &v);
-    if (!s.ok() || v.size() != 8) return Corruption("index: missing revision record");
-    it->Seek(S(VersionKey(key, GetU64(reinterpret_cast<const uint8_t*>(v.data())))));
+    Status st = SeekRevision(key, first_rev, it.get());
+    if (st.code() == Code::kNotFound) return Corruption("index: missing revision record");
+    IMMUDB_RETURN_IF_ERROR(st);
   }
   out.reserve(n);
   while (out.size() < n) {

@@ -23,6 +23,7 @@
 namespace rocksdb {
 class DB;
 class Cache;
+class Iterator;
 }  // namespace rocksdb
 
 namespace immudb::index {
@@ -99,6 +100,9 @@ class Index {
   Index(rocksdb::DB* db, std::shared_ptr<rocksdb::Cache> cache, uint64_t watermark);
 
   Result<IndexedEntry> ReadVersion(ByteView key, uint64_t tx) const;
+  // Positions `it` on the version record of `key` with this revision (>= 1), from the
+  // revision checkpoint at or below it. NotFound if the key has fewer versions.
+  Status SeekRevision(ByteView key, uint64_t revision, rocksdb::Iterator* it) const;
   Result<IndexedEntry> LatestLocked(ByteView key, uint64_t at_tx) const;
 
   // Guards db_ against Close() racing with readers; every operation holds it shared (a Scan

@@ -1,4 +1,5 @@
 #include "index/index.h"
+#include "index/key_format.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -159,6 +160,67 @@ TEST_F(IndexTest, HistoryOffsetLimitDesc) {
   EXPECT_TRUE(h->empty());
   h = idx->History(AsBytes("nokey"), 0, 0, false, 10);
   EXPECT_TRUE(h->empty());
+}
+
+// Revisions far past the revision checkpoints (every kRevisionCheckpointEvery-th revision
+// has a record; the rest are reached by stepping over version records), against a model.
+TEST_F(IndexTest, ManyRevisionsAgainstModel) {
+  auto idx = OpenIndex();
+  const uint64_t kVersions = 3 * kRevisionCheckpointEvery + 7;
+  std::vector<uint64_t> tx_of_rev = {0};  // 1-based
+  std::vector<IndexTx> txs;
+  uint64_t tx = 0;
+  for (uint64_t r = 1; r <= kVersions; ++r) {
+    ++tx;
+    txs.push_back({tx, {W("m"), W("other" + std::to_string(r % 5))}});
+    tx_of_rev.push_back(tx);
+    ++tx;
+    txs.push_back({tx, {W("mm")}});  // a neighbour key with its own versions
+  }
+  for (size_t i = 0; i < txs.size(); i += 50) {
+    std::vector<IndexTx> part(txs.begin() + long(i), txs.begin() + long(std::min(i + 50, txs.size())));
+    ASSERT_TRUE(idx->Apply(part).ok());
+  }
+  const uint64_t last = tx;
+  for (uint64_t r = 1; r <= kVersions; ++r) {
+    auto e = idx->AtRevision(AsBytes("m"), r, last);
+    ASSERT_TRUE(e.ok()) << r << " " << e.status().ToString();
+    EXPECT_EQ(e->tx, tx_of_rev[r]) << r;
+    EXPECT_EQ(e->revision, r);
+    // Not visible before its tx.
+    EXPECT_EQ(idx->AtRevision(AsBytes("m"), r, tx_of_rev[r] - 1).status().code(), Code::kNotFound);
+  }
+  EXPECT_EQ(idx->AtRevision(AsBytes("m"), kVersions + 1, last).status().code(), Code::kNotFound);
+  EXPECT_EQ(idx->AtRevision(AsBytes("m"), kVersions + kRevisionCheckpointEvery, last).status().code(),
+            Code::kNotFound);
+  EXPECT_EQ(idx->AtRevision(AsBytes("mm"), kVersions, last)->revision, kVersions);
+
+  auto txs_of = [](const std::vector<IndexedEntry>& v) {
+    std::vector<uint64_t> out;
+    for (auto& e : v) out.push_back(e.tx);
+    return out;
+  };
+  std::mt19937_64 rng(7);  // deterministic offsets and limits
+  for (int i = 0; i < 200; ++i) {
+    uint64_t at = 1 + rng() % last;
+    uint64_t count = 0;
+    while (count + 1 <= kVersions && tx_of_rev[count + 1] <= at) ++count;
+    uint64_t offset = rng() % (count + 3);
+    uint64_t limit = rng() % 4 == 0 ? 0 : 1 + rng() % 80;
+    bool desc = rng() % 2 == 0;
+    std::vector<uint64_t> want;
+    if (offset < count) {
+      uint64_t n = count - offset;
+      if (limit > 0) n = std::min(n, limit);
+      for (uint64_t k = 0; k < n; ++k) {
+        want.push_back(desc ? tx_of_rev[count - offset - k] : tx_of_rev[offset + 1 + k]);
+      }
+    }
+    auto h = idx->History(AsBytes("m"), offset, limit, desc, at);
+    ASSERT_TRUE(h.ok()) << h.status().ToString();
+    EXPECT_EQ(txs_of(*h), want) << "at " << at << " offset " << offset << " limit " << limit
+                                << " desc " << desc;
+  }
 }
 
 TEST_F(IndexTest, SurvivesReopenAndDetectsGarbageFolder) {
