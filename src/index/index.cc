@@ -71,6 +71,10 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& path, const IndexO
   options.max_background_jobs = 2;
   options.avoid_flush_during_shutdown = false;
   options.paranoid_checks = true;
+  // A whole-key bloom filter in the memtable: indexing looks up every written key's counter,
+  // and for new keys the filter answers without a skiplist search.
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   auto cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -188,18 +192,21 @@ Status Index::Apply(std::span<const IndexTx> txs) {
       state[user_keys[i]] = {GetU64(p), GetU64(p + 8)};
     }
   }
-  rocksdb::WriteBatch wb;
+  // The batch's records, put into the WriteBatch in key order (stable: a later put of the
+  // same key must stay later): the memtable's skiplist then reuses the previous insert's
+  // search path for the next one instead of searching from the top for each random key.
+  std::vector<std::pair<Bytes, Bytes>> puts;
   for (const IndexTx& t : txs) {
     for (const IndexWrite& w : t.writes) {
       KeyState& ks = state[std::string(reinterpret_cast<const char*>(w.key.data()), w.key.size())];
       // A key written twice in one tx keeps one version (the last write).
       uint64_t revision = ks.revision > 0 && ks.tx == t.tx ? ks.revision : ks.revision + 1;
       ks = {revision, t.tx};
-      wb.Put(S(VersionKey(w.key, t.tx)), S(EncodeVersionValue(w, revision)));
+      puts.emplace_back(VersionKey(w.key, t.tx), EncodeVersionValue(w, revision));
       if (IsRevisionCheckpoint(revision)) {
         Bytes txb;
         AppendU64(txb, t.tx);
-        wb.Put(S(RevisionKey(w.key, revision)), S(txb));
+        puts.emplace_back(RevisionKey(w.key, revision), std::move(txb));
       }
     }
   }
@@ -208,11 +215,17 @@ Status Index::Apply(std::span<const IndexTx> txs) {
     Bytes v;
     AppendU64(v, ks.revision);
     AppendU64(v, ks.tx);
-    wb.Put(count_keys[i], S(v));
+    puts.emplace_back(Bytes(count_keys[i].begin(), count_keys[i].end()), std::move(v));
   }
   Bytes wm;
   AppendU64(wm, txs.back().tx);
-  wb.Put(S(WatermarkKey()), S(wm));
+  puts.emplace_back(WatermarkKey(), std::move(wm));
+  std::stable_sort(puts.begin(), puts.end(), [](const auto& a, const auto& b) {
+    return std::lexicographical_compare(a.first.begin(), a.first.end(), b.first.begin(),
+                                        b.first.end());
+  });
+  rocksdb::WriteBatch wb;
+  for (const auto& [k, v] : puts) wb.Put(S(k), S(v));
   rocksdb::WriteOptions wo;
   wo.disableWAL = true;
   IMMUDB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "write"));
