@@ -75,6 +75,12 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& path, const IndexO
   // and for new keys the filter answers without a skiplist search.
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.02;
+  // The upper levels are rewritten by every compaction: not compressing them saves the
+  // background CPU that competes with the commit path; the large bottom levels use LZ4.
+  options.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
+                                   rocksdb::kNoCompression, rocksdb::kLZ4Compression,
+                                   rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
+                                   rocksdb::kLZ4Compression};
   auto cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
