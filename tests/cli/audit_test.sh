@@ -64,7 +64,7 @@ audit_once() {
   ok "audit-once exit $rc, /$pattern/"
 }
 
-state_file() { ls "$WORK/client"/.state-* | grep -v '\.lock$'; }
+state_file() { ls "$WORK/client"/.state-* | grep -vE '\.(lock|tmp)$'; }
 
 # --- (a) clean history --------------------------------------------------------------------------
 start_server "$WORK/data"

@@ -111,7 +111,7 @@ run 0 '^tx: +[0-9]+' "${C[@]}" delete a
 run 1 'key not found' "${C[@]}" get a
 
 # A forged trusted state: every verified command reports tampering and keeps the file.
-STATE=$(ls "$WORK/client"/.state-* | grep -v "\.lock$")
+STATE=$(ls "$WORK/client"/.state-* | grep -vE "\.(lock|tmp)$")
 cp "$STATE" "$WORK/state.good"
 FORGED=$(printf 'defaultdb:%s' "$(printf '\x0a\x09defaultdb\x10\x03\x1a\x20BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' | base64 -w0)")
 printf '%s' "$FORGED" > "$STATE"
