@@ -12,6 +12,7 @@
 #include "client/base64.h"
 #include "client/immu_client.h"
 #include "crypto/ecdsa.h"
+#include "integration/server_fixture.h"
 #include "server/immu_server.h"
 
 namespace immudb::client {
@@ -43,6 +44,10 @@ class ClientServerTest : public ::testing::Test {
     o.port = 0;
     o.dir = (dir_ / "data").string();
     o.grpc_reflection = false;
+    if (server::testing::TestTlsEnabled()) {  // IMMUDB_TEST_TLS=1: the tls re-run
+      o.certificate = server::testing::TestTls().cert_file;
+      o.pkey = server::testing::TestTls().key_file;
+    }
     return o;
   }
   void StartServer(const server::ServerOptions& o) {
@@ -56,6 +61,10 @@ class ClientServerTest : public ::testing::Test {
     o.state_dir = (dir_ / "state").string();
     o.server_signing_pub_key_file = pub_key;
     o.keepalive_interval = std::chrono::milliseconds(100);
+    if (server::testing::TestTlsEnabled()) {
+      o.use_tls = true;
+      o.ca_cert_file = server::testing::TestTls().cert_file;
+    }
     auto c = ImmuClient::Create(o);
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? std::move(*c) : nullptr;
