@@ -30,7 +30,14 @@ grpc::Status ToGrpcStatus(const Status& status) {
     case Code::kInternal: code = grpc::StatusCode::INTERNAL; break;
     default: code = grpc::StatusCode::UNKNOWN; break;
   }
-  return grpc::Status(code, status.message());
+  const std::string& message = status.message();
+  if (message.find('/') == std::string::npos) return grpc::Status(code, message);
+  // Other answers may name files too (ENOSPC from a segment, a poisoned commit log): the
+  // client gets them without the data folder's absolute path (only the last two components).
+  static const std::regex kAbsPath(R"((^|[\s('"])/(?:[^\s:'")/]+/)*([^\s:'")/]+/[^\s:'")/]+))");
+  std::string redacted = std::regex_replace(message, kAbsPath, "$1$2");
+  if (redacted != message) spdlog::warn("{}", status.ToString());
+  return grpc::Status(code, redacted);
 }
 
 }  // namespace immudb::server

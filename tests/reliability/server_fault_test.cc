@@ -197,6 +197,8 @@ TEST_P(ServerFaultTest, RefusesClearlyAcknowledgesNothingUnwrittenAndResumes) {
     if (st.ok()) continue;
     refused.push_back(key);
     if (n == 0) std::printf("[%s] refusal: %s\n", c.name, st.ToString().c_str());
+    // The answer never discloses where the server keeps its data.
+    EXPECT_EQ(st.message().find(dir_.string()), std::string::npos) << st.ToString();
     if (c.no_space) {
       EXPECT_EQ(st.code(), Code::kResourceExhausted) << st.ToString();
       EXPECT_NE(st.message().find("No space left"), std::string::npos) << st.ToString();
