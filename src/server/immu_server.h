@@ -61,6 +61,8 @@ class ImmuServer {
 
   // The port actually bound.
   int port() const { return port_; }
+  // stream* calls whose handler is running now.
+  int OpenStreams() const { return service_ ? service_->open_streams() : 0; }
   // The xid sent as `immudb-uuid`.
   const std::string& server_uuid() const { return uuid_; }
   SessionManager& sessions() { return *sessions_; }

@@ -161,6 +161,9 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
   grpc::Status TruncateDatabase(Ctx*, const schema::TruncateDatabaseRequest*,
                                 schema::TruncateDatabaseResponse*) override;
 
+  // stream* calls whose handler is running now.
+  int open_streams() const { return open_streams_.load(); }
+
  private:
   // Holds one of the max_open_streams slots while a stream* call runs.
   class StreamSlot {

@@ -491,6 +491,13 @@ TEST_F(ServerStreamTest, ShutdownLetsACallInFlightCommitAndAnswer) {
   ChunkWriter cw([&](const schema::Chunk& c) { return w->Write(c); });
   ASSERT_TRUE(cw.Write(std::string("inflight")).ok());
   ASSERT_TRUE(cw.Write(big).ok());
+  // A write returns once gRPC has queued the message, maybe before the server has handed the
+  // call to a handler (a call not yet dispatched when the stop begins is cancelled). Wait
+  // until the handler runs: its open-stream slot is taken.
+  for (int i = 0; i < 200 && server_->OpenStreams() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GT(server_->OpenStreams(), 0) << "the streamSet never reached its handler";
   std::thread stopper([&] { server_->Shutdown(std::chrono::seconds(10)); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   w->WritesDone();
