@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -180,6 +181,16 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
   };
   // A slot, or ResourceExhausted "too many open streams (limit N); retry later".
   Result<StreamSlot> AcquireStreamSlot();
+  // What every stream* call holds while it runs: its stream slot, its caller and database,
+  // and its count in the database's pending requests.
+  struct StreamCall {
+    std::optional<StreamSlot> slot;
+    CallInfo info;
+    std::optional<RequestStats::Scope> counted;
+  };
+  // Slot, then caller and permission (`access`), then the count; the first refusal as the
+  // call's status.
+  grpc::Status BeginStream(Ctx* ctx, Access access, StreamCall* call);
 
   // AccessControl::Authenticate behind the failed-login limiter (checked first, so refused
   // attempts compute no password hash); ResourceExhausted while backing off.

@@ -92,6 +92,15 @@ Status WriteKeyValues(ChunkWriter& w, const schema::Entries& entries) {
 
 }  // namespace
 
+grpc::Status ImmuServiceImpl::BeginStream(Ctx* ctx, Access access, StreamCall* call) {
+  auto slot = AcquireStreamSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
+  call->slot.emplace(std::move(*slot));
+  if (grpc::Status g = Gate(ctx, access, &call->info); !g.ok()) return g;
+  call->counted.emplace(&stats_, call->info.database);
+  return grpc::Status::OK;
+}
+
 Result<ImmuServiceImpl::StreamSlot> ImmuServiceImpl::AcquireStreamSlot() {
   int now_open = open_streams_.fetch_add(1) + 1;
   StreamSlot slot(&open_streams_);
@@ -104,11 +113,9 @@ Result<ImmuServiceImpl::StreamSlot> ImmuServiceImpl::AcquireStreamSlot() {
 
 grpc::Status ImmuServiceImpl::streamGet(Ctx* ctx, const schema::KeyRequest* req,
                                         grpc::ServerWriter<schema::Chunk>* writer) {
-  auto slot = AcquireStreamSlot();
-  if (!slot.ok()) return ToGrpcStatus(slot.status());
-  CallInfo info;
-  if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
-  auto counted = stats_.Begin(info.database);
+  StreamCall call;
+  if (grpc::Status g = BeginStream(ctx, Access::kRead, &call); !g.ok()) return g;
+  const CallInfo& info = call.info;
   schema::Entry entry;
   if (Status st = deps_.kv->Get(info, *req, &entry); !st.ok()) return ToGrpcStatus(st);
   ChunkWriter w = WriterFor(writer);
@@ -117,11 +124,9 @@ grpc::Status ImmuServiceImpl::streamGet(Ctx* ctx, const schema::KeyRequest* req,
 
 grpc::Status ImmuServiceImpl::streamVerifiableGet(Ctx* ctx, const schema::VerifiableGetRequest* req,
                                                   grpc::ServerWriter<schema::Chunk>* writer) {
-  auto slot = AcquireStreamSlot();
-  if (!slot.ok()) return ToGrpcStatus(slot.status());
-  CallInfo info;
-  if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
-  auto counted = stats_.Begin(info.database);
+  StreamCall call;
+  if (grpc::Status g = BeginStream(ctx, Access::kRead, &call); !g.ok()) return g;
+  const CallInfo& info = call.info;
   schema::VerifiableEntry ve;
   if (Status st = deps_.kv->VerifiableGet(info, *req, &ve); !st.ok()) return ToGrpcStatus(st);
   schema::Entry without_value;
@@ -140,11 +145,9 @@ grpc::Status ImmuServiceImpl::streamVerifiableGet(Ctx* ctx, const schema::Verifi
 
 grpc::Status ImmuServiceImpl::streamScan(Ctx* ctx, const schema::ScanRequest* req,
                                          grpc::ServerWriter<schema::Chunk>* writer) {
-  auto slot = AcquireStreamSlot();
-  if (!slot.ok()) return ToGrpcStatus(slot.status());
-  CallInfo info;
-  if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
-  auto counted = stats_.Begin(info.database);
+  StreamCall call;
+  if (grpc::Status g = BeginStream(ctx, Access::kRead, &call); !g.ok()) return g;
+  const CallInfo& info = call.info;
   schema::Entries entries;
   if (Status st = deps_.kv->Scan(info, *req, &entries); !st.ok()) return ToGrpcStatus(st);
   ChunkWriter w = WriterFor(writer);
@@ -153,11 +156,9 @@ grpc::Status ImmuServiceImpl::streamScan(Ctx* ctx, const schema::ScanRequest* re
 
 grpc::Status ImmuServiceImpl::streamHistory(Ctx* ctx, const schema::HistoryRequest* req,
                                             grpc::ServerWriter<schema::Chunk>* writer) {
-  auto slot = AcquireStreamSlot();
-  if (!slot.ok()) return ToGrpcStatus(slot.status());
-  CallInfo info;
-  if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
-  auto counted = stats_.Begin(info.database);
+  StreamCall call;
+  if (grpc::Status g = BeginStream(ctx, Access::kRead, &call); !g.ok()) return g;
+  const CallInfo& info = call.info;
   schema::Entries entries;
   if (Status st = deps_.kv->History(info, *req, &entries); !st.ok()) return ToGrpcStatus(st);
   ChunkWriter w = WriterFor(writer);
@@ -166,11 +167,9 @@ grpc::Status ImmuServiceImpl::streamHistory(Ctx* ctx, const schema::HistoryReque
 
 grpc::Status ImmuServiceImpl::streamZScan(Ctx* ctx, const schema::ZScanRequest* req,
                                           grpc::ServerWriter<schema::Chunk>* writer) {
-  auto slot = AcquireStreamSlot();
-  if (!slot.ok()) return ToGrpcStatus(slot.status());
-  CallInfo info;
-  if (grpc::Status g = Gate(ctx, Access::kRead, &info); !g.ok()) return g;
-  auto counted = stats_.Begin(info.database);
+  StreamCall call;
+  if (grpc::Status g = BeginStream(ctx, Access::kRead, &call); !g.ok()) return g;
+  const CallInfo& info = call.info;
   schema::ZEntries entries;
   if (Status st = deps_.kv->ZScan(info, *req, &entries); !st.ok()) return ToGrpcStatus(st);
   ChunkWriter w = WriterFor(writer);
@@ -185,11 +184,9 @@ grpc::Status ImmuServiceImpl::streamZScan(Ctx* ctx, const schema::ZScanRequest* 
 
 grpc::Status ImmuServiceImpl::streamSet(Ctx* ctx, grpc::ServerReader<schema::Chunk>* reader,
                                         schema::TxHeader* resp) {
-  auto slot = AcquireStreamSlot();
-  if (!slot.ok()) return ToGrpcStatus(slot.status());
-  CallInfo info;
-  if (grpc::Status g = Gate(ctx, Access::kReadWrite, &info); !g.ok()) return g;
-  auto counted = stats_.Begin(info.database);
+  StreamCall call;
+  if (grpc::Status g = BeginStream(ctx, Access::kReadWrite, &call); !g.ok()) return g;
+  const CallInfo& info = call.info;
   ChunkReader r = ReaderFor(reader);
   TxBudget budget;
   schema::SetRequest set;
@@ -199,11 +196,9 @@ grpc::Status ImmuServiceImpl::streamSet(Ctx* ctx, grpc::ServerReader<schema::Chu
 
 grpc::Status ImmuServiceImpl::streamVerifiableSet(Ctx* ctx, grpc::ServerReader<schema::Chunk>* reader,
                                                   schema::VerifiableTx* resp) {
-  auto slot = AcquireStreamSlot();
-  if (!slot.ok()) return ToGrpcStatus(slot.status());
-  CallInfo info;
-  if (grpc::Status g = Gate(ctx, Access::kReadWrite, &info); !g.ok()) return g;
-  auto counted = stats_.Begin(info.database);
+  StreamCall call;
+  if (grpc::Status g = BeginStream(ctx, Access::kReadWrite, &call); !g.ok()) return g;
+  const CallInfo& info = call.info;
   ChunkReader r = ReaderFor(reader);
   auto since = Required(r, "proveSinceTx");
   if (!since.ok()) return ToGrpcStatus(since.status());
@@ -221,11 +216,9 @@ grpc::Status ImmuServiceImpl::streamVerifiableSet(Ctx* ctx, grpc::ServerReader<s
 
 grpc::Status ImmuServiceImpl::streamExecAll(Ctx* ctx, grpc::ServerReader<schema::Chunk>* reader,
                                             schema::TxHeader* resp) {
-  auto slot = AcquireStreamSlot();
-  if (!slot.ok()) return ToGrpcStatus(slot.status());
-  CallInfo info;
-  if (grpc::Status g = Gate(ctx, Access::kReadWrite, &info); !g.ok()) return g;
-  auto counted = stats_.Begin(info.database);
+  StreamCall call;
+  if (grpc::Status g = BeginStream(ctx, Access::kReadWrite, &call); !g.ok()) return g;
+  const CallInfo& info = call.info;
   ChunkReader r = ReaderFor(reader);
   TxBudget budget;
   schema::ExecAllRequest exec;

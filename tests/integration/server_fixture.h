@@ -10,9 +10,11 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
+#include "crypto/ecdsa.h"
 #include "crypto/x509.h"
 #include "schema.grpc.pb.h"
 #include "server/immu_server.h"
@@ -94,5 +96,45 @@ inline std::unique_ptr<grpc::ClientContext> Ctx(const std::string& session_id = 
   if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
   return ctx;
 }
+
+// A real server (signing key, unsynced) on a temporary folder, a stub to it and an open
+// session on defaultdb; `tag` names the folder.
+class SignedServerTest : public ::testing::Test {
+ protected:
+  explicit SignedServerTest(std::string tag) : tag_(std::move(tag)) {}
+  void SetUp() override {
+    dir_ = MakeTempDir(tag_);
+    auto key = crypto::EcdsaPrivateKey::Generate();
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    ASSERT_TRUE(key->ToPemFile(dir_ + "/signing.key").ok());
+    public_key_.emplace(key->PublicKey());
+    ServerOptions o = TestOptions(dir_ + "/data");
+    o.signing_key = dir_ + "/signing.key";
+    o.synced = false;
+    auto s = ImmuServer::Start(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(s).value();
+    stub_ = StubFor(server_->port());
+    schema::OpenSessionRequest req;
+    req.set_username("immudb");
+    req.set_password("immudb");
+    req.set_databasename("defaultdb");
+    schema::OpenSessionResponse resp;
+    auto ctx = Ctx();
+    ASSERT_TRUE(stub_->OpenSession(ctx.get(), req, &resp).ok());
+    sid_ = resp.sessionid();
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string tag_;
+  std::string dir_;
+  std::optional<crypto::EcdsaPublicKey> public_key_;
+  std::unique_ptr<ImmuServer> server_;
+  std::unique_ptr<schema::ImmuService::Stub> stub_;
+  std::string sid_;
+};
 
 }  // namespace immudb::server::testing

@@ -70,34 +70,9 @@ ledger::DualProof FromWire(const schema::DualProof& p) {
   return out;
 }
 
-class ServerKvTest : public ::testing::Test {
+class ServerKvTest : public SignedServerTest {
  protected:
-  void SetUp() override {
-    dir_ = MakeTempDir("kv");
-    auto key = crypto::EcdsaPrivateKey::Generate();
-    ASSERT_TRUE(key.ok()) << key.status().ToString();
-    ASSERT_TRUE(key->ToPemFile(dir_ + "/signing.key").ok());
-    public_key_.emplace(key->PublicKey());
-    ServerOptions o = TestOptions(dir_ + "/data");
-    o.signing_key = dir_ + "/signing.key";
-    o.synced = false;
-    auto s = ImmuServer::Start(o);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(s).value();
-    stub_ = StubFor(server_->port());
-    schema::OpenSessionRequest req;
-    req.set_username("immudb");
-    req.set_password("immudb");
-    req.set_databasename("defaultdb");
-    schema::OpenSessionResponse resp;
-    auto ctx = Ctx();
-    ASSERT_TRUE(stub_->OpenSession(ctx.get(), req, &resp).ok());
-    sid_ = resp.sessionid();
-  }
-  void TearDown() override {
-    server_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  ServerKvTest() : SignedServerTest("kv") {}
   void ExpectSigned(uint64_t tx_id, const crypto::Digest& alh, const schema::Signature& sig) {
     ledger::State state{"defaultdb", tx_id, alh};
     EXPECT_EQ(sig.publickey().size(), 65u);
@@ -105,12 +80,6 @@ class ServerKvTest : public ::testing::Test {
     ledger::State other{"otherdb", tx_id, alh};
     EXPECT_FALSE(ledger::VerifyStateSignature(other, B(sig.signature()), *public_key_).ok());
   }
-
-  std::string dir_;
-  std::optional<crypto::EcdsaPublicKey> public_key_;
-  std::unique_ptr<ImmuServer> server_;
-  std::unique_ptr<schema::ImmuService::Stub> stub_;
-  std::string sid_;
 };
 
 TEST_F(ServerKvTest, SetGetAndVerifiedCallsProveWhatTheyReturn) {

@@ -57,34 +57,9 @@ std::vector<std::string> ReadAll(R* reader) {
   return out;
 }
 
-class ServerStreamTest : public ::testing::Test {
+class ServerStreamTest : public SignedServerTest {
  protected:
-  void SetUp() override {
-    dir_ = MakeTempDir("stream");
-    auto key = crypto::EcdsaPrivateKey::Generate();
-    ASSERT_TRUE(key.ok()) << key.status().ToString();
-    ASSERT_TRUE(key->ToPemFile(dir_ + "/signing.key").ok());
-    public_key_.emplace(key->PublicKey());
-    ServerOptions o = TestOptions(dir_ + "/data");
-    o.signing_key = dir_ + "/signing.key";
-    o.synced = false;
-    auto s = ImmuServer::Start(o);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(s).value();
-    stub_ = StubFor(server_->port());
-    schema::OpenSessionRequest req;
-    req.set_username("immudb");
-    req.set_password("immudb");
-    req.set_databasename("defaultdb");
-    schema::OpenSessionResponse resp;
-    auto ctx = Ctx();
-    ASSERT_TRUE(stub_->OpenSession(ctx.get(), req, &resp).ok());
-    sid_ = resp.sessionid();
-  }
-  void TearDown() override {
-    server_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  ServerStreamTest() : SignedServerTest("stream") {}
 
   // streamSet of the pairs; returns the status and fills the header.
   grpc::Status StreamSet(const std::vector<std::pair<std::string, std::string>>& kvs,
@@ -145,11 +120,6 @@ class ServerStreamTest : public ::testing::Test {
     return msgs;
   }
 
-  std::string dir_;
-  std::optional<crypto::EcdsaPublicKey> public_key_;
-  std::unique_ptr<ImmuServer> server_;
-  std::unique_ptr<schema::ImmuService::Stub> stub_;
-  std::string sid_;
 };
 
 TEST_F(ServerStreamTest, StreamSetThenStreamGetMatchUnaryGet) {
