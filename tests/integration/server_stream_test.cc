@@ -119,7 +119,6 @@ class ServerStreamTest : public SignedServerTest {
     *st = r->Finish();
     return msgs;
   }
-
 };
 
 TEST_F(ServerStreamTest, StreamSetThenStreamGetMatchUnaryGet) {
