@@ -64,11 +64,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& name, const 
     // Index each committed group before its writers are acknowledged. A failure here is
     // not fatal: readers retry the catch-up themselves.
     db->store_->SetCommitListener(
-        [self](uint64_t, uint64_t last) { (void)self->CatchUpTo(last); });
+        [self](std::span<const store::Tx> group) { (void)self->CatchUpWith(group); });
   } else {
     db->indexer_ = std::thread([self] { self->BackgroundIndexer(); });
-    db->store_->SetCommitListener([self](uint64_t, uint64_t last) {
-      self->index_target_.store(last, std::memory_order_release);
+    db->store_->SetCommitListener([self](std::span<const store::Tx> group) {
+      self->index_target_.store(group.back().header.id, std::memory_order_release);
       std::lock_guard<std::mutex> l(self->indexer_wake_mu_);
       self->indexer_wake_.notify_one();
     });
@@ -155,6 +155,32 @@ Status Database::CatchUpTo(uint64_t target) {
   return CatchUpLocked(target);
 }
 
+namespace {
+
+// What the index records of tx's entries.
+index::IndexTx ToIndexTx(const store::Tx& tx) {
+  index::IndexTx it;
+  it.tx = tx.header.id;
+  it.writes.reserve(tx.entries.size());
+  for (size_t i = 0; i < tx.entries.size(); ++i) {
+    const ledger::TxEntry& e = tx.entries[i];
+    if (e.metadata.non_indexable) continue;
+    index::IndexWrite w;
+    w.key = e.key;
+    w.entry_index = uint32_t(i);
+    w.deleted = e.metadata.deleted;
+    w.expires_at = e.metadata.expires_at;
+    w.metadata = e.metadata.Encode();
+    w.value_len = e.value_len;
+    w.value_hash = e.value_hash;
+    w.value_ref = EncodeValueRef(tx.value_refs[i]);
+    it.writes.push_back(std::move(w));
+  }
+  return it;
+}
+
+}  // namespace
+
 Status Database::CatchUpLocked(uint64_t target) {
   if (!index_) return Unavailable("database is closed");
   uint64_t from = index_->Watermark() + 1;
@@ -169,30 +195,32 @@ Status Database::CatchUpLocked(uint64_t target) {
     return st;
   };
   Status st = store_->ForEachTx(from, target, [&](const store::Tx& tx) -> Status {
-    index::IndexTx it;
-    it.tx = tx.header.id;
-    it.writes.reserve(tx.entries.size());
-    for (size_t i = 0; i < tx.entries.size(); ++i) {
-      const ledger::TxEntry& e = tx.entries[i];
-      if (e.metadata.non_indexable) continue;
-      index::IndexWrite w;
-      w.key = e.key;
-      w.entry_index = uint32_t(i);
-      w.deleted = e.metadata.deleted;
-      w.expires_at = e.metadata.expires_at;
-      w.metadata = e.metadata.Encode();
-      w.value_len = e.value_len;
-      w.value_hash = e.value_hash;
-      w.value_ref = EncodeValueRef(tx.value_refs[i]);
-      it.writes.push_back(std::move(w));
-    }
-    writes += it.writes.size();
-    batch.push_back(std::move(it));
+    batch.push_back(ToIndexTx(tx));
+    writes += batch.back().writes.size();
     if (batch.size() >= kCatchUpBatchTxs || writes >= kCatchUpBatchWrites) return flush();
     return Status::Ok();
   });
   IMMUDB_RETURN_IF_ERROR(st);
   return flush();
+}
+
+Status Database::CatchUpWith(std::span<const store::Tx> group) {
+  if (group.empty()) return Status::Ok();
+  const uint64_t first = group.front().header.id;
+  const uint64_t last = group.back().header.id;
+  if (index_->Watermark() >= last) return Status::Ok();
+  std::lock_guard<std::mutex> l(index_mu_);
+  if (!index_) return Unavailable("database is closed");
+  // Behind the group (an earlier catch-up failed): read the gap from the store first.
+  if (index_->Watermark() + 1 < first) IMMUDB_RETURN_IF_ERROR(CatchUpLocked(first - 1));
+  uint64_t from = index_->Watermark() + 1;
+  if (from > last) return Status::Ok();
+  std::vector<index::IndexTx> batch;
+  batch.reserve(static_cast<size_t>(last - from + 1));
+  for (const store::Tx& tx : group.subspan(static_cast<size_t>(from - first))) {
+    batch.push_back(ToIndexTx(tx));
+  }
+  return index_->Apply(batch);
 }
 
 Status Database::WaitForIndexingUpto(uint64_t tx) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -53,6 +54,9 @@ class Database {
   uint64_t IndexWatermark() const { return index_->Watermark(); }
   // Blocks until every tx up to `tx` is indexed (indexing them on this thread if needed).
   Status WaitForIndexingUpto(uint64_t tx);
+  // Indexes a group the store just committed, from memory (the commit listener); reads
+  // from the store only what the index missed before the group.
+  Status CatchUpWith(std::span<const store::Tx> group);
   // FlushIndex RPC: indexes everything committed and persists the index (RocksDB flush).
   Status FlushIndex();
   // CompactIndex RPC: compacts the index's RocksDB.
@@ -60,6 +64,10 @@ class Database {
 
   // ---- key-value ---------------------------------------------------------------------
   Result<TxHeader> Set(const SetRequest& req);
+  // Set without waiting: what Set refuses before committing comes back here and `done` is
+  // never called; otherwise `done` gets what Set would have returned, once, on the store's
+  // completion thread (store::Store::CommitAsync). Close runs every pending `done` first.
+  Status SetAsync(const SetRequest& req, std::function<void(Result<TxHeader>)> done);
   Result<Entry> Get(const KeyRequest& req);
   // Entries of the keys found (missing/deleted/expired keys are skipped).
   Result<std::vector<Entry>> GetAll(const KeyListRequest& req);
@@ -131,6 +139,11 @@ class Database {
   Status EvalPreconditions(const std::vector<Precondition>& pre, uint64_t last_committed);
   Result<store::CommitResult> Commit(std::vector<store::EntryInput> entries,
                                      std::function<Status(uint64_t)> check, bool no_wait);
+  // The database's limits on a commit (entry count, key and value length, metadata).
+  Status CheckEntries(const std::vector<store::EntryInput>& entries) const;
+  // Set's entries and precondition check, before anything is committed.
+  Status PrepareSet(const SetRequest& req, std::vector<store::EntryInput>* entries,
+                    std::function<Status(uint64_t)>* check);
   Result<VerifiableTx> MakeVerifiableTx(uint64_t tx, uint64_t prove_since_tx);
   Result<Tx> RenderTx(const store::Tx& tx, const std::optional<EntriesSpec>& spec,
                       bool keep_refs_unresolved, const ReadCtx& rc);

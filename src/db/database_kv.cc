@@ -64,9 +64,7 @@ Status Database::EvalPreconditions(const std::vector<Precondition>& pre, uint64_
   return Status::Ok();
 }
 
-Result<store::CommitResult> Database::Commit(std::vector<store::EntryInput> entries,
-                                             std::function<Status(uint64_t)> check,
-                                             bool no_wait) {
+Status Database::CheckEntries(const std::vector<store::EntryInput>& entries) const {
   if (entries.empty()) return errors::NoEntriesProvided();
   if (entries.size() > settings_.max_tx_entries) return errors::MaxTxEntriesExceeded();
   for (const store::EntryInput& e : entries) {
@@ -76,6 +74,13 @@ Result<store::CommitResult> Database::Commit(std::vector<store::EntryInput> entr
       return errors::IllegalArguments("metadata is not supported by tx header version 0");
     }
   }
+  return Status::Ok();
+}
+
+Result<store::CommitResult> Database::Commit(std::vector<store::EntryInput> entries,
+                                             std::function<Status(uint64_t)> check,
+                                             bool no_wait) {
+  IMMUDB_RETURN_IF_ERROR(CheckEntries(entries));
   store::CommitOptions co;
   if (check) co.precondition = std::move(check);
   IMMUDB_ASSIGN_OR_RETURN(store::CommitResult r, store_->Commit(std::move(entries), std::move(co)));
@@ -83,9 +88,9 @@ Result<store::CommitResult> Database::Commit(std::vector<store::EntryInput> entr
   return r;
 }
 
-Result<TxHeader> Database::Set(const SetRequest& req) {
-  std::vector<store::EntryInput> entries;
-  entries.reserve(req.kvs.size());
+Status Database::PrepareSet(const SetRequest& req, std::vector<store::EntryInput>* entries,
+                            std::function<Status(uint64_t)>* check) {
+  entries->reserve(req.kvs.size());
   std::set<Bytes> seen;
   for (const KeyValue& kv : req.kvs) {
     if (kv.key.empty()) return errors::IllegalArguments();
@@ -94,15 +99,44 @@ Result<TxHeader> Database::Set(const SetRequest& req) {
     in.key = EncodeKey(kv.key);
     in.value = EncodePlainValue(kv.value);
     if (kv.metadata) in.metadata = *kv.metadata;
-    entries.push_back(std::move(in));
+    entries->push_back(std::move(in));
   }
   IMMUDB_RETURN_IF_ERROR(CheckPreconditions(req.preconditions));
-  std::function<Status(uint64_t)> check;
   if (!req.preconditions.empty()) {
-    check = [this, &req](uint64_t last) { return EvalPreconditions(req.preconditions, last); };
+    // A copy: the check runs on the committer, possibly after the request is gone.
+    *check = [this, pre = req.preconditions](uint64_t last) {
+      return EvalPreconditions(pre, last);
+    };
   }
+  return Status::Ok();
+}
+
+Result<TxHeader> Database::Set(const SetRequest& req) {
+  std::vector<store::EntryInput> entries;
+  std::function<Status(uint64_t)> check;
+  IMMUDB_RETURN_IF_ERROR(PrepareSet(req, &entries, &check));
   IMMUDB_ASSIGN_OR_RETURN(store::CommitResult r, Commit(std::move(entries), check, req.no_wait));
   return r.header;
+}
+
+Status Database::SetAsync(const SetRequest& req, std::function<void(Result<TxHeader>)> done) {
+  std::vector<store::EntryInput> entries;
+  std::function<Status(uint64_t)> check;
+  IMMUDB_RETURN_IF_ERROR(PrepareSet(req, &entries, &check));
+  IMMUDB_RETURN_IF_ERROR(CheckEntries(entries));
+  store::CommitOptions co;
+  if (check) co.precondition = std::move(check);
+  // `this` outlives the callback: Close closes the store, which runs every pending callback.
+  return store_->CommitAsync(
+      std::move(entries), std::move(co),
+      [this, no_wait = req.no_wait, done = std::move(done)](Result<store::CommitResult> r) {
+        if (!r.ok()) return done(r.status());
+        if (!no_wait) {
+          // Indexed already when indexing is synchronous (the commit listener ran first).
+          if (Status st = WaitForIndexingUpto(r->header.id); !st.ok()) return done(st);
+        }
+        done(std::move(r->header));
+      });
 }
 
 Result<Entry> Database::Get(const KeyRequest& req) {

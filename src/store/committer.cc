@@ -2,6 +2,10 @@
 // committer thread takes the whole queue, gives each tx its id, header and Alh, appends the
 // group to the value log, tx log and ahtree nodes, syncs, appends the group's commit records,
 // syncs again (one fdatasync per file per group), publishes the new state and wakes writers.
+// A CommitAsync writer does not wait: its tx goes to the completion thread, which runs its
+// callback, so one wake-up per group replaces one per writer. (Indexing stays on the
+// committer: moving it to the completion thread let the committer start smaller groups and
+// cost throughput, docs/benchmarks.md.)
 //
 // Sync order: values and tx records are durable before any commit record that points at them
 // is written, so a durable commit record always describes durable data. The ahtree nodes are
@@ -54,7 +58,8 @@ Status Store::Impl::HashEntries(int32_t version, std::vector<EntryInput>* inputs
   return Status::Ok();
 }
 
-Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitOptions options) {
+Status Store::Impl::Prepare(std::vector<EntryInput> inputs, CommitOptions options,
+                            PendingTx* pending) {
   const int32_t version = meta_.header_version;
   if (inputs.empty() && !options.metadata.truncated_upto_tx.has_value()) {
     return InvalidArgument("a transaction needs at least one entry");
@@ -69,7 +74,6 @@ Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitO
   if (version == ledger::kTxHeaderVersion0 && !options.metadata.IsEmpty()) {
     return InvalidArgument("tx metadata needs tx header version 1 (store uses version 0)");
   }
-  auto pending = std::make_unique<PendingTx>();
   PendingTx& p = *pending;
   IMMUDB_ASSIGN_OR_RETURN(p.txmd, options.metadata.Encode());
   p.metadata = std::move(options.metadata);
@@ -112,8 +116,10 @@ Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitO
   hash_gate_.Acquire();
   Status prepared = HashEntries(version, &inputs, &p);
   hash_gate_.Release();
-  IMMUDB_RETURN_IF_ERROR(prepared);
+  return prepared;
+}
 
+Status Store::Impl::Enqueue(PendingTx* p) {
   {
     std::lock_guard<std::mutex> l(queue_mu_);
     if (stopping_) return FailedPrecondition("store is closed");
@@ -121,10 +127,15 @@ Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitO
       return FailedPrecondition("store refuses commits after a failed commit-log write (" +
                                 poisoned_.message() + "); reopen it");
     }
-    queue_.push_back(&p);
+    queue_.push_back(p);
   }
   queue_cv_.notify_one();
-  p.done.Wait();
+  return Status::Ok();
+}
+
+namespace {
+
+Result<CommitResult> TakeResult(PendingTx& p) {
   if (!p.status.ok()) return p.status;
   CommitResult r;
   r.header = std::move(p.header);
@@ -133,10 +144,70 @@ Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitO
   return r;
 }
 
+}  // namespace
+
+Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitOptions options) {
+  PendingTx p;
+  IMMUDB_RETURN_IF_ERROR(Prepare(std::move(inputs), std::move(options), &p));
+  IMMUDB_RETURN_IF_ERROR(Enqueue(&p));
+  p.done.Wait();
+  return TakeResult(p);
+}
+
+Status Store::Impl::CommitAsync(std::vector<EntryInput> inputs, CommitOptions options,
+                                CommitCallback done) {
+  auto p = std::make_unique<PendingTx>();
+  IMMUDB_RETURN_IF_ERROR(Prepare(std::move(inputs), std::move(options), p.get()));
+  p->callback = std::move(done);
+  IMMUDB_RETURN_IF_ERROR(Enqueue(p.get()));
+  p.release();  // the committer owns it now; the completion thread deletes it
+  return Status::Ok();
+}
+
+void Store::Impl::Complete(PendingTx* p) {
+  if (p->callback) {
+    completed_.push_back(p);
+  } else {
+    p->done.Notify();
+  }
+}
+
+void Store::Impl::FlushCompletions() {
+  if (completed_.empty()) return;
+  {
+    std::lock_guard<std::mutex> l(completion_mu_);
+    completion_queue_.insert(completion_queue_.end(), completed_.begin(), completed_.end());
+  }
+  completed_.clear();
+  completion_cv_.notify_one();
+}
+
+void Store::Impl::CompletionLoop() {
+  std::vector<PendingTx*> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> l(completion_mu_);
+      completion_cv_.wait(l, [this] { return completion_stop_ || !completion_queue_.empty(); });
+      if (completion_queue_.empty()) return;  // stopping and drained
+      batch.swap(completion_queue_);
+    }
+    for (PendingTx* p : batch) {
+      std::unique_ptr<PendingTx> owned(p);
+      CommitCallback done = std::move(p->callback);
+      done(TakeResult(*p));
+    }
+    batch.clear();
+  }
+}
+
 void Store::Impl::StartCommitter() {
   committer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "store-commit");
     CommitterLoop();
+  });
+  completer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store-notify");
+    CompletionLoop();
   });
 }
 
@@ -168,7 +239,7 @@ void Store::Impl::ProcessBatch(std::vector<PendingTx*>& batch) {
     if (!poisoned.ok()) {
       p->status = FailedPrecondition("store refuses commits after a failed commit-log write (" +
                                      poisoned.message() + "); reopen it");
-      p->done.Notify();
+      Complete(p);
       continue;
     }
     if (p->precondition) {
@@ -177,7 +248,7 @@ void Store::Impl::ProcessBatch(std::vector<PendingTx*>& batch) {
       Status st = p->precondition(last_id_);
       if (!st.ok()) {
         p->status = st;
-        p->done.Notify();
+        Complete(p);
         continue;
       }
     }
@@ -196,6 +267,7 @@ void Store::Impl::ProcessBatch(std::vector<PendingTx*>& batch) {
     group.push_back(p);
   }
   WriteGroup(group);
+  FlushCompletions();
 }
 
 void Store::Impl::ResetGroupBuffers() {
@@ -259,10 +331,11 @@ void Store::Impl::FailGroup(std::vector<PendingTx*>& group, const Status& st) {
   aht_->Rollback();
   for (PendingTx* p : group) {
     p->status = st;
-    p->done.Notify();
+    Complete(p);
   }
   group.clear();
   ResetGroupBuffers();
+  FlushCompletions();
 }
 
 void Store::Impl::WriteGroup(std::vector<PendingTx*>& group) {
@@ -318,13 +391,27 @@ void Store::Impl::WriteGroup(std::vector<PendingTx*>& group) {
   commit_cv_.notify_all();
   {
     std::lock_guard<std::mutex> l(listener_mu_);
-    if (listener_) listener_(first, last);
+    if (listener_) {
+      // The group as readers would see it, without reading it back: the entries are no
+      // longer needed by the writers (they get header, Alh and value refs).
+      listener_txs_.resize(group.size());
+      for (size_t i = 0; i < group.size(); ++i) {
+        Tx& t = listener_txs_[i];
+        t.header = group[i]->header;
+        t.alh = group[i]->alh;
+        t.entries = std::move(group[i]->entries);
+        t.value_refs = group[i]->value_refs;
+      }
+      listener_(std::span<const Tx>(listener_txs_));
+      listener_txs_.clear();
+    }
   }
   for (PendingTx* p : group) {
     p->status = Status::Ok();
-    p->done.Notify();
+    Complete(p);
   }
   group.clear();
+  FlushCompletions();
   if (opts_.checkpoint_interval > 0 && last_id_ - last_checkpoint_id_ >= opts_.checkpoint_interval) {
     // A failed checkpoint loses nothing: the previous one stays valid and recovery re-checks
     // more transactions. It is retried after the next group.
@@ -358,7 +445,7 @@ bool Store::Impl::WaitForCommit(uint64_t tx_id, std::chrono::milliseconds timeou
   return committed() >= tx_id;
 }
 
-void Store::Impl::SetCommitListener(std::function<void(uint64_t, uint64_t)> listener) {
+void Store::Impl::SetCommitListener(Store::CommitListener listener) {
   std::lock_guard<std::mutex> l(listener_mu_);
   listener_ = std::move(listener);
 }

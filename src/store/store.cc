@@ -77,6 +77,12 @@ Status Store::Impl::Close() {
   }
   queue_cv_.notify_all();
   if (committer_.joinable()) committer_.join();
+  {
+    std::lock_guard<std::mutex> l(completion_mu_);
+    completion_stop_ = true;
+  }
+  completion_cv_.notify_all();
+  if (completer_.joinable()) completer_.join();
   Status st;
   bool poisoned;
   {
@@ -119,10 +125,14 @@ Status Store::Close() { return impl_->Close(); }
 Result<CommitResult> Store::Commit(std::vector<EntryInput> entries, CommitOptions options) {
   return impl_->Commit(std::move(entries), std::move(options));
 }
+Status Store::CommitAsync(std::vector<EntryInput> entries, CommitOptions options,
+                          CommitCallback done) {
+  return impl_->CommitAsync(std::move(entries), std::move(options), std::move(done));
+}
 bool Store::WaitForCommit(uint64_t tx_id, std::chrono::milliseconds timeout) {
   return impl_->WaitForCommit(tx_id, timeout);
 }
-void Store::SetCommitListener(std::function<void(uint64_t, uint64_t)> listener) {
+void Store::SetCommitListener(CommitListener listener) {
   impl_->SetCommitListener(std::move(listener));
 }
 StoreState Store::CurrentState() const { return impl_->CurrentState(); }

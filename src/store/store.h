@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,9 @@ struct StoreState {
   friend bool operator==(const StoreState&, const StoreState&) = default;
 };
 
+// Receives the outcome of a CommitAsync: what Commit would have returned.
+using CommitCallback = std::function<void(Result<CommitResult>)>;
+
 // Optional parts of a commit request.
 struct CommitOptions {
   ledger::TxMetadata metadata;  // tx metadata (header version 1 only)
@@ -161,14 +165,23 @@ class Store {
   // further commits (FailedPrecondition) until reopened.
   Result<CommitResult> Commit(std::vector<EntryInput> entries, CommitOptions options = {});
 
+  // Commit without waiting. The refusals Commit makes before queueing (the InvalidArgument
+  // list above, a closed or poisoned store) come back here and `done` is never called.
+  // Otherwise `done` is called exactly once with what Commit would have returned, on the
+  // store's completion thread, after the commit listener saw the tx, in commit order. Close
+  // runs every pending `done` before it returns. `done` must be quick (it delays the next
+  // callbacks) and must not Close this store or drop the last reference to its owner.
+  Status CommitAsync(std::vector<EntryInput> entries, CommitOptions options, CommitCallback done);
+
   // Blocks until tx_id is committed (true) or the timeout passes or the store closes (false).
   bool WaitForCommit(uint64_t tx_id, std::chrono::milliseconds timeout);
 
   // Registers a function the committer calls after each group is committed, with the
-  // first and last tx id of the group, before their writers are woken. Called on the
-  // committer thread: it must be quick and must not call Commit or SetCommitListener.
-  // Replaces any earlier listener; empty to remove.
-  void SetCommitListener(std::function<void(uint64_t first_tx, uint64_t last_tx)> listener);
+  // group's txs (consecutive ids, as ReadTx would return them, straight from memory), before
+  // their writers are woken. Called on the committer thread: it must be quick and must not
+  // call Commit or SetCommitListener. Replaces any earlier listener; empty to remove.
+  using CommitListener = std::function<void(std::span<const Tx> group)>;
+  void SetCommitListener(CommitListener listener);
 
   // ---- replication (replicate.cc; byte format in ledger/tx_export.h and docs/cli.md) -
 

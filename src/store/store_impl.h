@@ -41,7 +41,8 @@ struct PendingTx {
   Digest alh{};
   std::vector<ValueRef> value_refs;
   Status status;
-  Notification done;
+  Notification done;             // Commit: the writer waits on it
+  CommitCallback callback;       // CommitAsync: run on the completion thread instead
 };
 
 class Store::Impl {
@@ -58,9 +59,20 @@ class Store::Impl {
 
   // committer.cc
   Result<CommitResult> Commit(std::vector<EntryInput> entries, CommitOptions options);
+  Status CommitAsync(std::vector<EntryInput> entries, CommitOptions options,
+                     CommitCallback done);
+  // The writer's share of a commit: limits, duplicates, value hashes and Eh into *p.
+  Status Prepare(std::vector<EntryInput> inputs, CommitOptions options, PendingTx* p);
+  // Queues p for the committer; FailedPrecondition if the store is closed or poisoned.
+  Status Enqueue(PendingTx* p);
+  // Hands a finished p (status set) to its writer: wakes it, or (CommitAsync) passes it to
+  // the completion thread with the next FlushCompletions.
+  void Complete(PendingTx* p);
+  void FlushCompletions();
+  void CompletionLoop();
   void StartCommitter();
   bool WaitForCommit(uint64_t tx_id, std::chrono::milliseconds timeout);
-  void SetCommitListener(std::function<void(uint64_t, uint64_t)> listener);
+  void SetCommitListener(Store::CommitListener listener);
   Status TakeCheckpoint();
 
   // reader.cc
@@ -136,11 +148,21 @@ class Store::Impl {
   Status poisoned_;               // guarded by queue_mu_: set when the commit log may be torn
   std::thread committer_;
 
+  // CommitAsync callbacks: the committer collects finished txs in completed_ and hands them
+  // over once per group; the completion thread runs their callbacks in commit order.
+  std::vector<PendingTx*> completed_;        // committer-only
+  std::mutex completion_mu_;
+  std::condition_variable completion_cv_;
+  std::vector<PendingTx*> completion_queue_;  // guarded by completion_mu_
+  bool completion_stop_ = false;              // guarded by completion_mu_
+  std::thread completer_;
+
   // Writers hashing at once (one per core).
   CountingGate hash_gate_{std::max(1u, std::thread::hardware_concurrency())};
 
   std::mutex listener_mu_;
-  std::function<void(uint64_t, uint64_t)> listener_;  // guarded by listener_mu_
+  Store::CommitListener listener_;  // guarded by listener_mu_
+  std::vector<Tx> listener_txs_;    // committer-only: the group handed to listener_
 
  private:
   // Hashes values, computes entry digests and Eh into p, moving keys and values of inputs.

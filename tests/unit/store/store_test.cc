@@ -3,6 +3,8 @@
 #include "store/store.h"
 
 #include <atomic>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -270,9 +272,27 @@ TEST(StoreTest, ListenerAndWaitForCommit) {
   auto s = Store::Open(dir.path(), SmallOptions());
   ASSERT_TRUE(s.ok());
   std::atomic<uint64_t> last_seen{0};
-  (*s)->SetCommitListener([&](uint64_t first, uint64_t last) {
-    EXPECT_EQ(first, last_seen + 1);
-    last_seen = last;
+  std::vector<std::string> keys_seen;
+  (*s)->SetCommitListener([&](std::span<const Tx> group) {
+    ASSERT_FALSE(group.empty());
+    EXPECT_EQ(group.front().header.id, last_seen + 1);
+    for (size_t i = 0; i < group.size(); ++i) {
+      EXPECT_EQ(group[i].header.id, group.front().header.id + i);
+      // The group comes from memory: it must equal what a read returns.
+      auto read = (*s)->ReadTx(group[i].header.id);
+      ASSERT_TRUE(read.ok());
+      EXPECT_EQ(read->alh, group[i].alh);
+      ASSERT_EQ(read->entries.size(), group[i].entries.size());
+      ASSERT_EQ(read->value_refs.size(), group[i].value_refs.size());
+      for (size_t e = 0; e < group[i].entries.size(); ++e) {
+        EXPECT_EQ(read->entries[e].key, group[i].entries[e].key);
+        EXPECT_EQ(read->entries[e].value_hash, group[i].entries[e].value_hash);
+        EXPECT_EQ(read->value_refs[e].offset, group[i].value_refs[e].offset);
+      }
+      const auto& k = group[i].entries.at(0).key;
+      keys_seen.emplace_back(k.begin(), k.end());
+    }
+    last_seen = group.back().header.id;
   });
   EXPECT_FALSE((*s)->WaitForCommit(1, std::chrono::milliseconds(10)));
   std::thread t([&] { ASSERT_TRUE((*s)->Commit(Entries("l", 1)).ok()); });
@@ -280,6 +300,8 @@ TEST(StoreTest, ListenerAndWaitForCommit) {
   t.join();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE((*s)->Commit(Entries("m" + std::to_string(i), 1)).ok());
   EXPECT_EQ(last_seen, 6u);
+  EXPECT_EQ(keys_seen, (std::vector<std::string>{"l-k0", "m0-k0", "m1-k0", "m2-k0", "m3-k0",
+                                                 "m4-k0"}));
 }
 
 TEST(StoreTest, PreconditionSeesEveryEarlierTxAndCanRefuse) {
@@ -339,6 +361,75 @@ TEST(StoreTest, LargeValuesSpanSegments) {
   auto s2 = Store::Open(dir.path(), SmallOptions());
   ASSERT_TRUE(s2.ok()) << s2.status().ToString();
   EXPECT_TRUE((*s2)->Verify().ok());
+}
+
+TEST(StoreTest, CommitAsyncCallsBackOnceInCommitOrderAndCloseRunsThePendingOnes) {
+  TempDir dir;
+  auto s = Store::Open(dir.path(), SmallOptions());
+  ASSERT_TRUE(s.ok());
+  Store& store = **s;
+  std::mutex mu;
+  std::vector<uint64_t> ids;       // in callback order
+  std::vector<std::string> firsts;  // first key of each, by callback order
+  std::atomic<int> failures{0};
+  std::thread::id caller = std::this_thread::get_id();
+  std::atomic<bool> on_caller_thread{false};
+  constexpr int kTxs = 200;
+  for (int i = 0; i < kTxs; ++i) {
+    std::string prefix = "a" + std::to_string(i);
+    Status queued = store.CommitAsync(Entries(prefix, 1 + i % 3), {}, [&, prefix](Result<CommitResult> r) {
+      if (std::this_thread::get_id() == caller) on_caller_thread = true;
+      if (!r.ok()) {
+        ++failures;
+        return;
+      }
+      std::lock_guard<std::mutex> l(mu);
+      ids.push_back(r->header.id);
+      firsts.push_back(prefix);
+      EXPECT_EQ(r->value_refs.size(), r->header.n_entries);
+    });
+    ASSERT_TRUE(queued.ok()) << queued.ToString();
+  }
+  // Close returns only once every queued tx is committed and its callback has run.
+  ASSERT_TRUE(store.Close().ok());
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_FALSE(on_caller_thread.load());
+  ASSERT_EQ(ids.size(), size_t(kTxs));
+  for (int i = 0; i < kTxs; ++i) {
+    EXPECT_EQ(ids[i], uint64_t(i + 1));
+    EXPECT_EQ(firsts[i], "a" + std::to_string(i));  // one queue: commit order is call order
+  }
+  // What the callbacks acknowledged is on disk.
+  auto s2 = Store::Open(dir.path(), SmallOptions());
+  ASSERT_TRUE(s2.ok()) << s2.status().ToString();
+  EXPECT_EQ((*s2)->CurrentState().tx_id, uint64_t(kTxs));
+  auto tx = (*s2)->ReadTx(kTxs);
+  ASSERT_TRUE(tx.ok());
+  EXPECT_EQ(ToString(tx->entries.at(0).key), "a" + std::to_string(kTxs - 1) + "-k0");
+}
+
+TEST(StoreTest, CommitAsyncRefusalsComeBackAtOnceWithoutACallback) {
+  TempDir dir;
+  auto s = Store::Open(dir.path(), SmallOptions());
+  ASSERT_TRUE(s.ok());
+  Store& store = **s;
+  std::atomic<int> calls{0};
+  auto count = [&](Result<CommitResult>) { ++calls; };
+  std::vector<EntryInput> dup = {Entry("k", "1"), Entry("k", "2")};
+  EXPECT_EQ(store.CommitAsync(std::move(dup), {}, count).code(), Code::kInvalidArgument);
+  EXPECT_EQ(store.CommitAsync({}, {}, count).code(), Code::kInvalidArgument);
+  // A precondition refuses inside the committer: that one does come through the callback.
+  CommitOptions refuse;
+  refuse.precondition = [](uint64_t) { return FailedPrecondition("no"); };
+  std::promise<Status> refused;
+  ASSERT_TRUE(store.CommitAsync(Entries("p", 1), refuse, [&](Result<CommitResult> r) {
+    refused.set_value(r.status());
+  }).ok());
+  EXPECT_EQ(refused.get_future().get().code(), Code::kFailedPrecondition);
+  ASSERT_TRUE(store.Close().ok());
+  EXPECT_EQ(store.CommitAsync(Entries("late", 1), {}, count).code(), Code::kFailedPrecondition);
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(store.CurrentState().tx_id, 0u);
 }
 
 TEST(StoreTest, CommitAfterCloseFails) {
