@@ -106,6 +106,10 @@ Result<std::unique_ptr<ImmuClient>> ImmuClient::Create(ClientOptions options) {
     creds = grpc::InsecureChannelCredentials();
   }
   args.SetMaxReceiveMessageSize(o.max_recv_message_size);
+  // No retry policy is configured, so gRPC's retry layer would only copy every call's
+  // messages; channelz call counters are never read.
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+  args.SetInt(GRPC_ARG_ENABLE_CHANNELZ, 0);
   c->channel_ = grpc::CreateCustomChannel(o.address + ":" + std::to_string(o.port), creds, args);
   c->stub_ = schema::ImmuService::NewStub(c->channel_);
   return c;
@@ -127,18 +131,25 @@ std::string ImmuClient::PrepareContext(grpc::ClientContext* ctx) const {
   return session_id_;
 }
 
+void ImmuClient::NoteServerUuid(const grpc::ClientContext& ctx) {
+  const auto& md = ctx.GetServerInitialMetadata();
+  auto it = md.find("immudb-uuid");
+  if (it == md.end()) return;
+  std::lock_guard<std::mutex> l(mu_);
+  if (server_uuid_.size() == it->second.size() &&
+      std::equal(server_uuid_.begin(), server_uuid_.end(), it->second.begin())) {
+    return;
+  }
+  server_uuid_.assign(it->second.data(), it->second.size());
+}
+
 Status ImmuClient::Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
   for (int attempt = 0;; ++attempt) {
     grpc::ClientContext ctx;
     std::string used_session = PrepareContext(&ctx);
     grpc::Status st = rpc(&ctx);
     if (st.ok()) {
-      const auto& md = ctx.GetServerInitialMetadata();
-      auto it = md.find("immudb-uuid");
-      if (it != md.end()) {
-        std::lock_guard<std::mutex> l(mu_);
-        server_uuid_.assign(it->second.data(), it->second.size());
-      }
+      NoteServerUuid(ctx);
       return Status::Ok();
     }
     if (attempt == 0 && !used_session.empty() &&

@@ -134,6 +134,14 @@ class ImmuClient {
 
   // --- key-value --------------------------------------------------------------------------
   Result<schema::TxHeader> Set(const std::string& key, const std::string& value);
+  // Set without blocking: returns at once and calls `done` exactly once with what Set would
+  // have returned, on a gRPC thread (keep it short; it may start the next call), possibly
+  // before SetAsync returns. Same auth metadata, deadline and session re-open as Set.
+  // The client must outlive every pending call.
+  using SetCallback = std::function<void(Result<schema::TxHeader>)>;
+  void SetAsync(const std::string& key, const std::string& value, SetCallback done);
+  // SetAsync of a whole prepared request (several entries, preconditions, noWait).
+  void SetAsync(schema::SetRequest req, SetCallback done);
   Result<schema::Entry> Get(const std::string& key, const GetOptions& opts = {});
   Result<schema::TxHeader> VerifiedSet(const std::string& key, const std::string& value);
   Result<schema::Entry> VerifiedGet(const std::string& key, const GetOptions& opts = {});
@@ -215,6 +223,10 @@ class ImmuClient {
   // Runs one unary RPC with the auth metadata, the deadline and the UUID capture; re-opens
   // an expired session and retries once.
   Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
+  struct AsyncSet;
+  void StartAsyncSet(std::shared_ptr<AsyncSet> call);
+  // Keeps the server UUID an answer's initial metadata carries.
+  void NoteServerUuid(const grpc::ClientContext& ctx);
   // Adds the deadline and auth metadata; returns the session id it used (empty if none).
   std::string PrepareContext(grpc::ClientContext* ctx) const;
   // Opens a new session unless another thread already replaced failed_session_id.

@@ -47,6 +47,50 @@ Result<schema::TxHeader> ImmuClient::Set(const std::string& key, const std::stri
   return resp;
 }
 
+// One SetAsync in flight: what gRPC needs until the callback, and the retry state.
+struct ImmuClient::AsyncSet {
+  schema::SetRequest req;
+  schema::TxHeader resp;
+  std::unique_ptr<grpc::ClientContext> ctx;
+  std::string used_session;
+  int attempt = 0;
+  SetCallback done;
+};
+
+void ImmuClient::SetAsync(const std::string& key, const std::string& value, SetCallback done) {
+  schema::SetRequest req;
+  auto* kv = req.add_kvs();
+  kv->set_key(key);
+  kv->set_value(value);
+  SetAsync(std::move(req), std::move(done));
+}
+
+void ImmuClient::SetAsync(schema::SetRequest req, SetCallback done) {
+  auto call = std::make_shared<AsyncSet>();
+  call->req = std::move(req);
+  call->done = std::move(done);
+  StartAsyncSet(std::move(call));
+}
+
+void ImmuClient::StartAsyncSet(std::shared_ptr<AsyncSet> call) {
+  call->ctx = std::make_unique<grpc::ClientContext>();
+  call->used_session = PrepareContext(call->ctx.get());
+  AsyncSet* c = call.get();
+  stub_->async()->Set(c->ctx.get(), &c->req, &c->resp, [this, call](grpc::Status st) {
+    if (st.ok()) {
+      NoteServerUuid(*call->ctx);
+      return call->done(std::move(call->resp));
+    }
+    if (call->attempt++ == 0 && !call->used_session.empty() &&
+        st.error_message().find("session not found") != std::string::npos) {
+      // Rare (the server dropped the session): re-open it here, then retry once.
+      if (Status re = ReopenSession(call->used_session); !re.ok()) return call->done(re);
+      return StartAsyncSet(call);
+    }
+    call->done(FromGrpc(st));
+  });
+}
+
 Result<schema::Entry> ImmuClient::Get(const std::string& key, const GetOptions& opts) {
   schema::KeyRequest req;
   FillKeyRequest(key, opts, &req);

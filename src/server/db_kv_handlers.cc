@@ -35,6 +35,24 @@ Status DbKvHandlers::Set(const CallInfo& info, const schema::SetRequest& req,
   return Status::Ok();
 }
 
+void DbKvHandlers::SetAsync(const CallInfo& info, const schema::SetRequest& req,
+                            schema::TxHeader* resp, std::function<void(Status)> done) {
+  auto database = Open(info);
+  if (!database.ok()) return done(database.status());
+  auto r = FromProto(req);
+  if (!r.ok()) return done(r.status());
+  // The callback holds no reference to the database: the last one must not be dropped on
+  // the store's completion thread (closing the database drains the callbacks instead).
+  std::shared_ptr<std::function<void(Status)>> finish =
+      std::make_shared<std::function<void(Status)>>(std::move(done));
+  Status queued = (*database)->SetAsync(*r, [resp, finish](Result<ledger::TxHeader> hdr) {
+    if (!hdr.ok()) return (*finish)(hdr.status());
+    ToProto(*hdr, resp);
+    (*finish)(Status::Ok());
+  });
+  if (!queued.ok()) (*finish)(queued);
+}
+
 Status DbKvHandlers::VerifiableSet(const CallInfo& info, const schema::VerifiableSetRequest& req,
                                    schema::VerifiableTx* resp) {
   IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));

@@ -20,6 +20,8 @@ class DbKvHandlers : public KvHandlers {
   DbKvHandlers(db::Catalog* catalog, std::optional<crypto::EcdsaPrivateKey> signer);
 
   Status Set(const CallInfo&, const schema::SetRequest&, schema::TxHeader*) override;
+  void SetAsync(const CallInfo& info, const schema::SetRequest& req, schema::TxHeader* resp,
+                std::function<void(Status)> done) override;
   Status VerifiableSet(const CallInfo&, const schema::VerifiableSetRequest&,
                        schema::VerifiableTx*) override;
   Status Get(const CallInfo&, const schema::KeyRequest&, schema::Entry*) override;

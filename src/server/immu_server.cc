@@ -153,6 +153,7 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   builder.AddListeningPort(listen, tls.credentials, &s->port_);
   builder.RegisterService(s->service_.get());
   builder.SetMaxReceiveMessageSize(options.max_recv_msg_size);
+  builder.AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);  // its per-call counters are never read
   // gRPC's sync server answers RESOURCE_EXHAUSTED instead of queueing once its thread
   // quota is used up, so the default must exceed any realistic number of concurrent
   // callers; threads are created on demand. Keeping up to kMaxPollers idle threads alive

@@ -17,14 +17,14 @@ std::string Lower(std::string s) {
 }
 
 // The first value of metadata `key` (lower-case), or nullopt.
-std::optional<std::string> Header(const grpc::ServerContext* ctx, const char* key) {
+std::optional<std::string> Header(const grpc::ServerContextBase* ctx, const char* key) {
   const auto& md = ctx->client_metadata();
   auto it = md.find(key);
   if (it == md.end()) return std::nullopt;
   return std::string(it->second.data(), it->second.size());
 }
 
-std::optional<std::string> BearerToken(const grpc::ServerContext* ctx) {
+std::optional<std::string> BearerToken(const grpc::ServerContextBase* ctx) {
   auto value = Header(ctx, "authorization");
   if (!value) return std::nullopt;
   std::string v = *value;
@@ -68,7 +68,7 @@ void ToSchemaUser(const UserRecord& u, schema::User* out) {
 
 ImmuServiceImpl::ImmuServiceImpl(ServiceDeps deps) : deps_(std::move(deps)) {}
 
-Result<ImmuServiceImpl::Caller> ImmuServiceImpl::ResolveCaller(grpc::ServerContext* ctx) const {
+Result<ImmuServiceImpl::Caller> ImmuServiceImpl::ResolveCaller(grpc::ServerContextBase* ctx) const {
   const auto& opts = deps_.access->options();
   if (!opts.auth && !opts.maintenance) {
     Caller anonymous;
@@ -88,7 +88,8 @@ Result<ImmuServiceImpl::Caller> ImmuServiceImpl::ResolveCaller(grpc::ServerConte
   return Caller{std::move(principal), std::move(user)};
 }
 
-grpc::Status ImmuServiceImpl::Gate(Ctx* ctx, Access access, CallInfo* info) const {
+grpc::Status ImmuServiceImpl::Gate(grpc::ServerContextBase* ctx, Access access,
+                                   CallInfo* info) const {
   auto caller = ResolveCaller(ctx);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   Status st = deps_.access->Authorize(caller->user, caller->principal.database, access);

@@ -39,7 +39,11 @@ struct ServiceDeps {
 // trusted state by it).
 inline constexpr char kUuidHeader[] = "immudb-uuid";
 
-class ImmuServiceImpl final : public schema::ImmuService::Service {
+// Set is a callback (reactor) method: its handler queues the commit and returns, and the
+// store's completion thread finishes the call, so no gRPC thread waits for an fsync
+// (docs/benchmarks.md). The other methods are synchronous.
+class ImmuServiceImpl final
+    : public schema::ImmuService::WithCallbackMethod_Set<schema::ImmuService::Service> {
  public:
   explicit ImmuServiceImpl(ServiceDeps deps);
 
@@ -49,7 +53,7 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
     Principal principal;
     UserRecord user;
   };
-  Result<Caller> ResolveCaller(grpc::ServerContext* ctx) const;
+  Result<Caller> ResolveCaller(grpc::ServerContextBase* ctx) const;
 
   using Empty = google::protobuf::Empty;
   using Ctx = grpc::ServerContext;
@@ -80,7 +84,8 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
   grpc::Status Health(Ctx*, const Empty*, schema::HealthResponse*) override;
 
   // Database-backed (immu_service_data.cc).
-  grpc::Status Set(Ctx*, const schema::SetRequest*, schema::TxHeader*) override;
+  grpc::ServerUnaryReactor* Set(grpc::CallbackServerContext*, const schema::SetRequest*,
+                                schema::TxHeader*) override;
   grpc::Status VerifiableSet(Ctx*, const schema::VerifiableSetRequest*, schema::VerifiableTx*) override;
   grpc::Status Get(Ctx*, const schema::KeyRequest*, schema::Entry*) override;
   grpc::Status VerifiableGet(Ctx*, const schema::VerifiableGetRequest*, schema::VerifiableEntry*) override;
@@ -197,7 +202,7 @@ class ImmuServiceImpl final : public schema::ImmuService::Service {
   Result<UserRecord> Authenticate(Ctx* ctx, const std::string& username,
                                   const std::string& password);
   // Resolves the caller and checks `access` on the caller's database; fills `info`.
-  grpc::Status Gate(Ctx* ctx, Access access, CallInfo* info) const;
+  grpc::Status Gate(grpc::ServerContextBase* ctx, Access access, CallInfo* info) const;
 
   ServiceDeps deps_;
   RequestStats stats_;  // per database, for DatabaseHealth

@@ -7,7 +7,6 @@ namespace immudb::server {
 // The data RPCs, one line each: name, request, response, permission needed.
 // (GetAll needs read-write in immudb's permission table.)
 #define IMMUDB_DATA_RPCS(X, XE)                                                                 \
-  X(Set, schema::SetRequest, schema::TxHeader, Access::kReadWrite)                              \
   X(VerifiableSet, schema::VerifiableSetRequest, schema::VerifiableTx, Access::kReadWrite)      \
   X(Delete, schema::DeleteKeysRequest, schema::TxHeader, Access::kReadWrite)                    \
   X(ExecAll, schema::ExecAllRequest, schema::TxHeader, Access::kReadWrite)                      \
@@ -47,6 +46,24 @@ namespace immudb::server {
   }
 
 IMMUDB_DATA_RPCS(IMMUDB_FORWARD, IMMUDB_FORWARD_EMPTY)
+
+grpc::ServerUnaryReactor* ImmuServiceImpl::Set(grpc::CallbackServerContext* ctx,
+                                               const schema::SetRequest* req,
+                                               schema::TxHeader* resp) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  CallInfo info;
+  if (grpc::Status g = Gate(ctx, Access::kReadWrite, &info); !g.ok()) {
+    reactor->Finish(g);
+    return reactor;
+  }
+  // Counted among the database's pending requests until the call is answered.
+  auto counted = std::make_shared<RequestStats::Scope>(&stats_, info.database);
+  deps_.kv->SetAsync(info, *req, resp, [reactor, counted](Status st) mutable {
+    counted.reset();
+    reactor->Finish(ToGrpcStatus(st));
+  });
+  return reactor;
+}
 
 
 grpc::Status ImmuServiceImpl::DatabaseHealth(Ctx* ctx, const Empty*,

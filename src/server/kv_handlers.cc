@@ -6,6 +6,11 @@ Status NotYet(const char* feature) {
   return Unimplemented(std::string(feature) + " is not implemented yet");
 }
 
+void KvHandlers::SetAsync(const CallInfo& info, const schema::SetRequest& req,
+                          schema::TxHeader* resp, std::function<void(Status)> done) {
+  done(Set(info, req, resp));
+}
+
 #define IMMUDB_NOT_YET(name, feature, ...) \
   Status KvHandlers::name(__VA_ARGS__) { return NotYet(feature); }
 

@@ -11,6 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <string>
 
 #include "base/bytes.h"
@@ -23,7 +24,7 @@ namespace immudb::server {
 struct CallInfo {
   std::string username;  // empty when auth is off
   std::string database;  // the selected database (lower-case name), never empty here
-  grpc::ServerContext* grpc = nullptr;
+  grpc::ServerContextBase* grpc = nullptr;
 };
 
 class KvHandlers {
@@ -32,6 +33,12 @@ class KvHandlers {
 
   // Writes (need read-write permission).
   virtual Status Set(const CallInfo&, const schema::SetRequest&, schema::TxHeader*);
+  // Set without holding the caller's thread while the commit is made durable. `done` is
+  // called exactly once with the call's status, after *resp is filled, possibly on another
+  // thread and possibly before SetAsync returns; `req` is only read before SetAsync
+  // returns, `resp` until `done`. This default runs Set and calls `done` inline.
+  virtual void SetAsync(const CallInfo& info, const schema::SetRequest& req,
+                        schema::TxHeader* resp, std::function<void(Status)> done);
   virtual Status VerifiableSet(const CallInfo&, const schema::VerifiableSetRequest&,
                                schema::VerifiableTx*);
   virtual Status Delete(const CallInfo&, const schema::DeleteKeysRequest&, schema::TxHeader*);

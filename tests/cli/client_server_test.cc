@@ -3,7 +3,11 @@
 // state file, signatures, and a tampered trusted state being reported as tampering.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <future>
+#include <mutex>
+#include <set>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -132,6 +136,57 @@ TEST_F(ClientServerTest, ExpiredSessionIsReopenedTransparently) {
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   EXPECT_EQ(e->value(), "v");
   EXPECT_NE(c->session_id(), first);
+}
+
+// Many SetAsync calls in flight at once: each callback once, with its own tx; what they
+// acknowledged is readable; refusals (an empty key) come through the callback as well;
+// an expired session is re-opened and the call retried.
+TEST_F(ClientServerTest, SetAsyncCallsInFlightAtOnce) {
+  StartServer(Options());
+  auto c = MakeClient();
+  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  constexpr int kCalls = 64;
+  std::mutex mu;
+  std::condition_variable cv;
+  int pending = kCalls;
+  std::set<uint64_t> txs;
+  std::vector<std::string> errors;
+  auto done = [&](Result<schema::TxHeader> r) {
+    std::lock_guard<std::mutex> l(mu);
+    if (r.ok()) {
+      txs.insert(r->id());
+    } else {
+      errors.push_back(r.status().ToString());
+    }
+    if (--pending == 0) cv.notify_all();
+  };
+  for (int i = 0; i < kCalls; ++i) c->SetAsync("async-" + std::to_string(i), "v" + std::to_string(i), done);
+  {
+    std::unique_lock<std::mutex> l(mu);
+    ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(30), [&] { return pending == 0; }));
+  }
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(txs.size(), size_t(kCalls));  // one tx each, no id twice
+  for (int i = 0; i < kCalls; i += 7) {
+    auto e = c->Get("async-" + std::to_string(i));
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    EXPECT_EQ(e->value(), "v" + std::to_string(i));
+  }
+
+  std::promise<Status> empty_key;
+  c->SetAsync("", "x", [&](Result<schema::TxHeader> r) { empty_key.set_value(r.status()); });
+  EXPECT_EQ(empty_key.get_future().get().code(), Code::kInvalidArgument);
+
+  std::string first = c->session_id();
+  server_->sessions().ExpireAt(server::Clock::now() + std::chrono::hours(24));
+  std::promise<Result<schema::TxHeader>> after_expiry;
+  c->SetAsync("after-expiry", "v", [&](Result<schema::TxHeader> r) { after_expiry.set_value(r); });
+  auto r = after_expiry.get_future().get();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_NE(c->session_id(), first);
+  auto e = c->Get("after-expiry");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->tx(), r->id());
 }
 
 TEST_F(ClientServerTest, KeepAliveHoldsAnIdleSession) {
