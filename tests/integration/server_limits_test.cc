@@ -217,25 +217,27 @@ TEST_F(ServerLimitsTest, OpenStreamsAreBoundedServerWide) {
   ChunkWriter cw([&](const schema::Chunk& c) { return w->Write(c); });
   ASSERT_TRUE(cw.Write(std::string("k")).ok());
   ASSERT_TRUE(cw.Write(std::string("v")).ok());
-  grpc::Status refused;
-  for (int i = 0; i < 50; ++i) {  // until the server has started the first call
-    schema::KeyRequest kr;
-    kr.set_key("k");
-    auto c2 = Ctx(sid_);
-    auto r = stub_->streamGet(c2.get(), kr);
-    schema::Chunk chunk;
-    while (r->Read(&chunk)) {
-    }
-    refused = r->Finish();
-    if (refused.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // A write returns once gRPC queued it: wait until the streamSet's handler holds the slot,
+  // or a streamGet dispatched first would take it and the streamSet would be the one refused.
+  for (int i = 0; i < 500 && server_->OpenStreams() < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  ASSERT_EQ(server_->OpenStreams(), 1);
+  schema::KeyRequest get_k;
+  get_k.set_key("k");
+  auto c2 = Ctx(sid_);
+  auto get = stub_->streamGet(c2.get(), get_k);
+  schema::Chunk ignored;
+  while (get->Read(&ignored)) {
+  }
+  grpc::Status refused = get->Finish();
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(refused.error_message(), "too many open streams (limit 1); retry later");
   // Unary calls are not streams.
   EXPECT_EQ(CurrentTx(sid_), 0u);
   w->WritesDone();
-  ASSERT_TRUE(w->Finish().ok());
+  grpc::Status held = w->Finish();
+  ASSERT_TRUE(held.ok()) << held.error_code() << " " << held.error_message();
   // The slot is free again.
   schema::KeyRequest kr;
   kr.set_key("k");
