@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -25,6 +26,8 @@ class BatchWriter {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own
     args.SetMaxReceiveMessageSize(o.max_recv_message_size);
+    args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);  // as ImmuClient's channel
+    args.SetInt(GRPC_ARG_ENABLE_CHANNELZ, 0);
     std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
     if (o.use_tls) {
       IMMUDB_ASSIGN_OR_RETURN(grpc::SslCredentialsOptions ssl, client::TlsCredentialsOptions(o));
@@ -57,6 +60,16 @@ class ImmuWorker : public Worker {
       : op_(std::move(op)), index_(index), batch_(batch), cell_(cell), data_(data),
         client_(c), writer_(std::move(writer)), rng_(cell * 1000003 + index),
         value_(MakeValue(cell * 7919 + index, data.value_size)) {}
+
+  // Set is driven through the client library's asynchronous call, unless --sync-clients.
+  bool Async() const override { return op_ == "set" && data_.async_set; }
+  void StartStep(std::function<void(Status)> done) override {
+    auto finish = [done = std::move(done)](Result<schema::TxHeader> r) {
+      done(r.ok() ? Status::Ok() : r.status());
+    };
+    if (batch_ == 1) return client_->SetAsync(NextKey(), value_, std::move(finish));
+    client_->SetAsync(BatchRequest(), std::move(finish));
+  }
 
   Status Step() override {
     if (op_ == "set") return DoSet();
@@ -92,13 +105,17 @@ class ImmuWorker : public Worker {
       auto r = client_->Set(NextKey(), value_);
       return r.ok() ? Status::Ok() : r.status();
     }
+    return writer_->Set(client_->session_id(), BatchRequest());
+  }
+
+  schema::SetRequest BatchRequest() {
     schema::SetRequest req;
     for (int i = 0; i < batch_; ++i) {
       auto* kv = req.add_kvs();
       kv->set_key(NextKey());
       kv->set_value(value_);
     }
-    return writer_->Set(client_->session_id(), req);
+    return req;
   }
 
   std::string op_;
@@ -185,30 +202,41 @@ Result<std::unique_ptr<Worker>> MakeImmuWorker(const std::string& op, int index,
 
 Status PreloadImmu(ImmuClientPool& pool, uint64_t txs, int clients, const ImmuData& data) {
   IMMUDB_RETURN_IF_ERROR(pool.Ensure(clients, 4));
+  // `clients` chains of SetAsync calls, one in flight each.
   std::atomic<uint64_t> next{0}, done{0};
   std::atomic<bool> failed{false};
   Status first_error;
   std::mutex mu;
+  int running = clients;  // chains not yet ended, guarded by mu
   const std::string value = MakeValue(4242, data.value_size);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < clients; ++t) {
-    threads.emplace_back([&, t] {
-      client::ImmuClient* c = pool.at(t);
-      for (uint64_t i = next++; i < txs && !failed; i = next++) {
-        auto r = c->Set(MakeKey('g', 0xFFFF, static_cast<uint64_t>(t), i, data.key_size), value);
-        if (!r.ok()) {
-          std::lock_guard<std::mutex> l(mu);
-          if (first_error.ok()) first_error = r.status();
-          failed = true;
-          return;
-        }
-        ++done;
-      }
-    });
-  }
+  std::function<void(int)> issue = [&](int t) {
+    uint64_t i = next++;
+    if (i >= txs || failed) {
+      std::lock_guard<std::mutex> l(mu);
+      --running;
+      return;
+    }
+    pool.at(t)->SetAsync(MakeKey('g', 0xFFFF, static_cast<uint64_t>(t), i, data.key_size), value,
+                         [&, t](Result<schema::TxHeader> r) {
+                           if (!r.ok()) {
+                             std::lock_guard<std::mutex> l(mu);
+                             if (first_error.ok()) first_error = r.status();
+                             failed = true;
+                             --running;
+                             return;
+                           }
+                           ++done;
+                           issue(t);
+                         });
+  };
+  for (int t = 0; t < clients; ++t) issue(t);
   const auto t0 = std::chrono::steady_clock::now();
   auto last = t0;
-  while (done.load() + (failed ? txs : 0) < txs) {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      if (running == 0) break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     auto now = std::chrono::steady_clock::now();
     if (now - last >= std::chrono::seconds(5)) {
@@ -219,7 +247,7 @@ Status PreloadImmu(ImmuClientPool& pool, uint64_t txs, int clients, const ImmuDa
                    static_cast<unsigned long long>(txs), static_cast<double>(done.load()) / el);
     }
   }
-  for (auto& t : threads) t.join();
+  std::lock_guard<std::mutex> l(mu);
   return first_error;
 }
 

@@ -33,6 +33,7 @@ struct ImmuData {
   int value_size = 128;
   std::vector<std::string> read_keys;     // prefilled single-version keys
   std::vector<std::string> history_keys;  // prefilled keys with many versions
+  bool async_set = true;  // set cells through ImmuClient::SetAsync (false: --sync-clients)
 };
 
 // The connected clients, one per worker index, kept across cells: opening a session costs a

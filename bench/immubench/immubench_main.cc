@@ -57,6 +57,7 @@ struct Flags {
   uint64_t preload_txs = 0;
   int preload_clients = 32;
   std::string state_dir;
+  bool sync_clients = false;
   // output
   std::string json;
   std::string variant = "default";
@@ -176,6 +177,7 @@ Status Run(const Flags& f, crypto::FipsMode fips) {
   ImmuData data;
   data.key_size = f.key_size;
   data.value_size = f.value_size;
+  data.async_set = !f.sync_clients;
   bool needs_prefill = false;
   for (const Cell& c : cells) needs_prefill |= c.op != "set" && c.op != "verifiableset";
   auto pool = std::make_unique<ImmuClientPool>(target);
@@ -315,6 +317,9 @@ int main(int argc, char** argv) {
   app.add_option("--value-size", flags->value_size, "value bytes")->capture_default_str();
   app.add_option("--duration", flags->duration, "measured seconds per cell")->capture_default_str();
   app.add_option("--warmup", flags->warmup, "warm-up seconds per cell")->capture_default_str();
+  app.add_flag("--sync-clients", flags->sync_clients,
+               "set cells: a thread per client blocking in ImmuClient::Set, instead of one "
+               "asynchronous call in flight per client (ImmuClient::SetAsync)");
   app.add_option("--scan-limit", flags->scan_limit, "entries per scan")->capture_default_str();
   app.add_option("--history-limit", flags->history_limit, "versions per history call")
       ->capture_default_str();

@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -56,38 +59,68 @@ Result<CellResult> RunLoad(const LoadSpec& spec, const WorkerFactory& factory) {
   std::vector<ThreadState> states(spec.clients);
   std::atomic<uint64_t> counted{0};
   std::atomic<bool> stop{false};
+  // One finished operation of client i: counted when it ends inside the window.
+  auto record = [&](ThreadState& st, const Status& s, Clock::time_point t0, Clock::time_point t1) {
+    bool in_window = t1 >= window_begin && t1 < window_end;
+    if (!s.ok()) {
+      if (in_window) ++st.errors;
+      if (st.first_error.empty()) st.first_error = s.ToString();
+      // Do not spin on a failing server.
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      return;
+    }
+    ++st.ok;
+    if (in_window) {
+      st.samples.Add(Nanos(t1 - t0));
+      counted.fetch_add(1, std::memory_order_relaxed);
+    }
+  };
+  const bool async = std::all_of(workers.begin(), workers.end(),
+                                 [](const std::unique_ptr<Worker>& w) { return w->Async(); });
   std::vector<std::thread> threads;
-  for (int i = 0; i < spec.clients; ++i) {
-    threads.emplace_back([&, i] {
-      ThreadState& st = states[i];
-      st.samples.Reserve(1 << 14);
-      std::this_thread::sleep_until(start);
-      while (!stop.load(std::memory_order_relaxed)) {
-        auto t0 = Clock::now();
-        if (t0 >= window_end) break;
-        Status s = workers[i]->Step();
-        auto t1 = Clock::now();
-        // Completions per second: an operation counts when it ends inside the window.
-        bool in_window = t1 >= window_begin && t1 < window_end;
-        if (!s.ok()) {
-          if (in_window) ++st.errors;
-          if (st.first_error.empty()) st.first_error = s.ToString();
-          // Do not spin on a failing server.
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-          continue;
-        }
-        ++st.ok;
-        if (in_window) {
-          st.samples.Add(Nanos(t1 - t0));
-          counted.fetch_add(1, std::memory_order_relaxed);
-        }
-      }
+  // Async workers: a chain of operations per client, each started from the previous one's
+  // completion; `running` counts the chains not yet ended.
+  std::mutex chains_mu;
+  std::condition_variable chains_cv;
+  int running = async ? spec.clients : 0;
+  std::function<void(int)> issue = [&](int i) {
+    auto t0 = Clock::now();
+    if (stop.load(std::memory_order_relaxed) || t0 >= window_end) {
+      std::lock_guard<std::mutex> l(chains_mu);
+      if (--running == 0) chains_cv.notify_all();
+      return;
+    }
+    workers[i]->StartStep([&, i, t0](Status s) {
+      record(states[i], s, t0, Clock::now());
+      issue(i);
     });
+  };
+  if (async) {
+    for (ThreadState& st : states) st.samples.Reserve(1 << 14);
+    threads.emplace_back([&] {
+      std::this_thread::sleep_until(start);
+      for (int i = 0; i < spec.clients; ++i) issue(i);
+    });
+  } else {
+    for (int i = 0; i < spec.clients; ++i) {
+      threads.emplace_back([&, i] {
+        ThreadState& st = states[i];
+        st.samples.Reserve(1 << 14);
+        std::this_thread::sleep_until(start);
+        while (!stop.load(std::memory_order_relaxed)) {
+          auto t0 = Clock::now();
+          if (t0 >= window_end) break;
+          Status s = workers[i]->Step();
+          record(st, s, t0, Clock::now());
+        }
+      });
+    }
   }
 
   // Monitor: CPU at the window's edges, memory every 200 ms, progress once a second.
   CellResult r;
   r.spec = spec;
+  r.spec.client_api = async ? "async" : "sync";
   ProcSample cpu_begin, last;
   bool have_begin = false;
   auto sample = [&](bool* ok) {
@@ -128,6 +161,10 @@ Result<CellResult> RunLoad(const LoadSpec& spec, const WorkerFactory& factory) {
   auto self_end = SampleProcessTree(::getpid(), false);
   stop.store(true);
   for (auto& t : threads) t.join();
+  {
+    std::unique_lock<std::mutex> l(chains_mu);
+    chains_cv.wait(l, [&] { return running == 0; });
+  }
   if (tty) std::fprintf(stderr, "\r%*s\r", 110, "");
   r.load_avg_1m = LoadAverage();
 

@@ -18,10 +18,16 @@
 namespace immudb::bench {
 
 // One client connection's operation. Step() performs one transaction / request.
+// A worker whose Async() is true is driven by StartStep instead: it starts one operation
+// and calls `done` when it ends (on any thread, possibly before StartStep returns); the
+// runner starts the next one from `done`, so each client still has one operation in flight
+// and no thread of its own.
 class Worker {
  public:
   virtual ~Worker() = default;
   virtual Status Step() = 0;
+  virtual bool Async() const { return false; }
+  virtual void StartStep(std::function<void(Status)> done) { done(Step()); }
 };
 
 // Creates the worker of client `index` (0-based); called on the main thread before the load
@@ -41,6 +47,7 @@ struct LoadSpec {
   double duration_s = 5;
   int server_pid = 0;   // 0: no server sampling
   bool progress = true; // progress line on stderr
+  std::string client_api = "sync";  // "async" when the workers were driven by StartStep
 };
 
 struct CellResult {

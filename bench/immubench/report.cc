@@ -46,6 +46,7 @@ nlohmann::json CellToJson(const CellResult& r) {
   nlohmann::json j;
   j["target"] = r.spec.target;
   j["variant"] = r.spec.variant;
+  j["client_api"] = r.spec.client_api;
   j["op"] = r.spec.op;
   j["clients"] = r.spec.clients;
   j["batch"] = r.spec.batch;
