@@ -25,6 +25,7 @@
 #include "cli/program.h"
 #include "immu_workloads.h"
 #include "load_runner.h"
+#include "proc_stats.h"
 #include "report.h"
 
 namespace immudb::bench {
@@ -56,6 +57,7 @@ struct Flags {
   int prefill_keys = 10000, history_keys = 10, history_versions = 100;
   uint64_t preload_txs = 0;
   int preload_clients = 32;
+  double settle_max = 0;
   std::string state_dir;
   bool sync_clients = false;
   // output
@@ -190,6 +192,24 @@ Status Run(const Flags& f, crypto::FipsMode fips) {
     std::fprintf(stderr, "immubench: preloaded %llu txs in %.1f s\n",
                  static_cast<unsigned long long>(f.preload_txs), preload_s);
     entries_total += f.preload_txs;
+    if (result.ok() && f.settle_max > 0 && pid > 0) {
+      // Let the index's background flushes and compactions of the preload finish: wait until
+      // the server uses under 10 % of a core over a second (at most settle_max seconds).
+      auto s0 = std::chrono::steady_clock::now();
+      double used = 1;
+      while (std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count() <
+             f.settle_max) {
+        auto a = SampleProcessTree(pid, true);
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        auto b = SampleProcessTree(pid, true);
+        if (!a.ok() || !b.ok()) break;
+        used = b->cpu_seconds - a->cpu_seconds;
+        if (used < 0.1) break;
+      }
+      std::fprintf(stderr, "immubench: server settled for %.1f s (last second: %.0f %% CPU)\n",
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count(),
+                   used * 100);
+    }
   }
   if (needs_prefill && result.ok()) {
     auto t0 = std::chrono::steady_clock::now();
@@ -252,6 +272,7 @@ Status Run(const Flags& f, crypto::FipsMode fips) {
                             {"server_started", !f.server.empty()}};
   options["preload_txs"] = f.preload_txs;
   options["preload_s"] = preload_s;
+  options["settle_max_s"] = f.settle_max;
   pool.reset();  // closes the sessions while the server still runs
   if (!srv.data_dir.empty() && !f.server.empty()) {
     std::string how = StopProcess(srv.pid, 30);
@@ -331,6 +352,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--preload-txs", flags->preload_txs,
                  "first grow the database by this many 1-entry transactions")
+      ->capture_default_str();
+  app.add_option("--settle-max", flags->settle_max,
+                 "after the preload, wait until the server idles (< 10 % CPU over 1 s), at most "
+                 "this many seconds (0: no wait)")
       ->capture_default_str();
   app.add_option("--preload-clients", flags->preload_clients, "clients writing the preload")
       ->capture_default_str();
