@@ -140,6 +140,13 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   sd.sessions = s->sessions_.get();
   sd.login_limiter = s->login_limiter_.get();
   sd.max_open_streams = options.max_open_streams;
+  // gRPC's sync server answers RESOURCE_EXHAUSTED instead of queueing once its thread
+  // quota is used up, so the default must exceed any realistic number of concurrent
+  // callers; threads are created on demand. The same number bounds the Set calls waiting
+  // for their commit, which hold no thread (callback method).
+  constexpr int kDefaultMaxThreads = 1024;
+  const int threads = options.grpc_threads > 0 ? options.grpc_threads : kDefaultMaxThreads;
+  sd.max_pending_sets = threads;
   sd.databases = s->deps_.databases.get();
   sd.kv = s->deps_.kv_handlers.get();
   sd.server_uuid = s->uuid_;
@@ -154,13 +161,9 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
   builder.RegisterService(s->service_.get());
   builder.SetMaxReceiveMessageSize(options.max_recv_msg_size);
   builder.AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);  // its per-call counters are never read
-  // gRPC's sync server answers RESOURCE_EXHAUSTED instead of queueing once its thread
-  // quota is used up, so the default must exceed any realistic number of concurrent
-  // callers; threads are created on demand. Keeping up to kMaxPollers idle threads alive
-  // avoids creating and destroying a thread per call under steady load.
-  constexpr int kDefaultMaxThreads = 1024;
+  // Keeping up to kMaxPollers idle threads alive avoids creating and destroying a thread
+  // per call under steady load.
   constexpr int kMaxPollers = 64;
-  int threads = options.grpc_threads > 0 ? options.grpc_threads : kDefaultMaxThreads;
   grpc::ResourceQuota quota("immudb-server");
   quota.SetMaxThreads(threads);
   builder.SetResourceQuota(quota);

@@ -30,6 +30,7 @@ struct ServiceDeps {
   KvHandlers* kv = nullptr;
   LoginLimiter* login_limiter = nullptr;  // null = no failed-login limiting
   int max_open_streams = 0;               // stream* calls open at once; 0 = unlimited
+  int max_pending_sets = 0;               // Set calls waiting for their commit; 0 = unlimited
   std::string server_uuid;
   std::string version;
   int64_t started_at_unix = 0;
@@ -169,6 +170,8 @@ class ImmuServiceImpl final
 
   // stream* calls whose handler is running now.
   int open_streams() const { return open_streams_.load(); }
+  // Set calls accepted and not yet answered (counted only with max_pending_sets > 0).
+  int pending_sets() const { return pending_sets_.load(); }
 
  private:
   // Holds one of the max_open_streams slots while a stream* call runs.
@@ -207,6 +210,7 @@ class ImmuServiceImpl final
   ServiceDeps deps_;
   RequestStats stats_;  // per database, for DatabaseHealth
   std::atomic<int> open_streams_{0};
+  std::atomic<int> pending_sets_{0};
 };
 
 }  // namespace immudb::server

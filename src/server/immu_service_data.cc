@@ -56,12 +56,24 @@ grpc::ServerUnaryReactor* ImmuServiceImpl::Set(grpc::CallbackServerContext* ctx,
     reactor->Finish(g);
     return reactor;
   }
-  // Counted among the database's pending requests until the call is answered.
+  // Sets waiting for their commit hold no thread, so they are bounded here instead (as the
+  // thread pool bounded them when each held one).
+  const int limit = deps_.max_pending_sets;
+  if (limit > 0 && pending_sets_.fetch_add(1) >= limit) {
+    pending_sets_.fetch_sub(1);
+    reactor->Finish(ToGrpcStatus(ResourceExhausted(
+        "too many Set calls in flight (limit " + std::to_string(limit) + "); retry later")));
+    return reactor;
+  }
+  // Counted among the database's pending requests until the call is answered; the callback
+  // is the only owner of the count, so it ends before the answer goes out.
   auto counted = std::make_shared<RequestStats::Scope>(&stats_, info.database);
-  deps_.kv->SetAsync(info, *req, resp, [reactor, counted](Status st) mutable {
-    counted.reset();
-    reactor->Finish(ToGrpcStatus(st));
-  });
+  deps_.kv->SetAsync(info, *req, resp,
+                     [this, reactor, limit, counted = std::move(counted)](Status st) mutable {
+                       counted.reset();
+                       if (limit > 0) pending_sets_.fetch_sub(1);
+                       reactor->Finish(ToGrpcStatus(st));
+                     });
   return reactor;
 }
 

@@ -154,7 +154,9 @@ std::vector<OptionSpec> BuildSpecs() {
         o.fips_mode = std::string(v);
         return Status::Ok();
       });
-  add("grpc-threads", "maximum gRPC worker threads (0 = 1024, created on demand)", false,
+  add("grpc-threads",
+      "maximum gRPC worker threads, also of Set calls waiting for their commit (0 = 1024)",
+      false,
       IntField("grpc-threads", &ServerOptions::grpc_threads));
   add("grpc-reflection", "serve gRPC server reflection", true,
       BoolField("grpc-reflection", &ServerOptions::grpc_reflection));

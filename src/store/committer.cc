@@ -156,6 +156,7 @@ Result<CommitResult> Store::Impl::Commit(std::vector<EntryInput> inputs, CommitO
 
 Status Store::Impl::CommitAsync(std::vector<EntryInput> inputs, CommitOptions options,
                                 CommitCallback done) {
+  if (!done) return InvalidArgument("CommitAsync needs a callback");
   auto p = std::make_unique<PendingTx>();
   IMMUDB_RETURN_IF_ERROR(Prepare(std::move(inputs), std::move(options), p.get()));
   p->callback = std::move(done);

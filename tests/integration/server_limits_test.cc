@@ -3,7 +3,11 @@
 // the streamed-transaction byte budget, open streams. (Max sessions: server_session_test.)
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "server/stream_framing.h"
 #include "server_fixture.h"
@@ -197,6 +201,111 @@ TEST_F(ServerLimitsTest, StreamedTransactionByteBudget) {
   grpc::Status st = w->Finish();
   ExpectRefused(st, "max transaction values length exceeded");
   EXPECT_EQ(CurrentTx(sid_), 0u);
+}
+
+// Holds every Set until released: the calls stay "waiting for their commit".
+class HeldSets : public KvHandlers {
+ public:
+  void SetAsync(const CallInfo&, const schema::SetRequest&, schema::TxHeader* resp,
+                std::function<void(Status)> done) override {
+    std::lock_guard<std::mutex> l(mu_);
+    if (released_) {
+      resp->set_id(1);
+      return done(Status::Ok());
+    }
+    held_.push_back([resp, done = std::move(done)] {
+      resp->set_id(1);
+      done(Status::Ok());
+    });
+    cv_.notify_all();
+  }
+  bool WaitHeld(size_t n) {
+    std::unique_lock<std::mutex> l(mu_);
+    return cv_.wait_for(l, std::chrono::seconds(10), [&] { return held_.size() >= n; });
+  }
+  void ReleaseAll() {
+    std::vector<std::function<void()>> held;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      released_ = true;
+      held.swap(held_);
+    }
+    for (auto& f : held) f();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::function<void()>> held_;
+  bool released_ = false;
+};
+
+TEST_F(ServerLimitsTest, SetCallsWaitingForTheirCommitAreBoundedByGrpcThreads) {
+  server_.reset();
+  ServerOptions o = TestOptions(dir_ + "/data3");
+  o.grpc_threads = 4;
+  ServerDeps deps;
+  auto held_owner = std::make_unique<HeldSets>();
+  HeldSets* held = held_owner.get();
+  deps.kv_handlers = std::move(held_owner);
+  auto s = ImmuServer::Start(o, std::move(deps));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  server_ = std::move(s).value();
+  stub_ = StubFor(server_->port());
+  sid_ = Open("defaultdb");
+
+  // Four Sets in flight, none answered: they hold no gRPC thread, only a count.
+  struct Pending {
+    std::unique_ptr<grpc::ClientContext> ctx;
+    schema::SetRequest req;
+    schema::TxHeader resp;
+  };
+  std::vector<Pending> calls(4);
+  std::mutex mu;
+  std::condition_variable cv;
+  int answered = 0;
+  std::vector<grpc::Status> statuses;
+  int started = 0;
+  // Whatever happens below, the held calls are answered and their callbacks have run before
+  // the locals they use go away (and before the server stops).
+  struct Cleanup {
+    std::function<void()> f;
+    ~Cleanup() { f(); }
+  } cleanup{[&] {
+    held->ReleaseAll();
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait_for(l, std::chrono::seconds(10), [&] { return answered == started; });
+  }};
+  for (Pending& c : calls) {
+    ++started;
+    c.ctx = Ctx(sid_);
+    auto* kv = c.req.add_kvs();
+    kv->set_key("k");
+    kv->set_value("v");
+    stub_->async()->Set(c.ctx.get(), &c.req, &c.resp, [&](grpc::Status st) {
+      std::lock_guard<std::mutex> l(mu);
+      statuses.push_back(st);
+      ++answered;
+      cv.notify_all();
+    });
+  }
+  ASSERT_TRUE(held->WaitHeld(4));
+  grpc::Status refused = Set1(sid_, "k5", "v");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(refused.error_message(), "too many Set calls in flight (limit 4); retry later");
+  // Other calls are not Sets.
+  schema::HealthResponse health;
+  auto hctx = Ctx();
+  EXPECT_TRUE(stub_->Health(hctx.get(), Empty(), &health).ok());
+
+  held->ReleaseAll();
+  {
+    std::unique_lock<std::mutex> l(mu);
+    ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return answered == 4; }));
+  }
+  for (const grpc::Status& st : statuses) EXPECT_TRUE(st.ok()) << st.error_message();
+  // The slots are free again.
+  EXPECT_TRUE(Set1(sid_, "k6", "v").ok());
 }
 
 TEST_F(ServerLimitsTest, OpenStreamsAreBoundedServerWide) {

@@ -418,6 +418,7 @@ TEST(StoreTest, CommitAsyncRefusalsComeBackAtOnceWithoutACallback) {
   std::vector<EntryInput> dup = {Entry("k", "1"), Entry("k", "2")};
   EXPECT_EQ(store.CommitAsync(std::move(dup), {}, count).code(), Code::kInvalidArgument);
   EXPECT_EQ(store.CommitAsync({}, {}, count).code(), Code::kInvalidArgument);
+  EXPECT_EQ(store.CommitAsync(Entries("n", 1), {}, nullptr).code(), Code::kInvalidArgument);
   // A precondition refuses inside the committer: that one does come through the callback.
   CommitOptions refuse;
   refuse.precondition = [](uint64_t) { return FailedPrecondition("no"); };
