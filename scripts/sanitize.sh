@@ -87,7 +87,7 @@ case "$what" in
     fi
     ;;&
   tsan|all)
-    export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+    export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp}"
     configure_gcc build-tsan "-fsanitize=thread $SAN_COMMON"
     build_and_run build-tsan build-tsan "${LABELS:-.}" "${NAMES:-$TSAN_TESTS}"
     ;;
