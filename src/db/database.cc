@@ -179,29 +179,41 @@ index::IndexTx ToIndexTx(const store::Tx& tx) {
   return it;
 }
 
+// Feeds txs to the index in batches of at most kCatchUpBatchTxs txs / kCatchUpBatchWrites
+// writes.
+class IndexBatcher {
+ public:
+  explicit IndexBatcher(index::Index* index) : index_(index) {}
+  Status Add(const store::Tx& tx) {
+    batch_.push_back(ToIndexTx(tx));
+    writes_ += batch_.back().writes.size();
+    if (batch_.size() >= kCatchUpBatchTxs || writes_ >= kCatchUpBatchWrites) return Flush();
+    return Status::Ok();
+  }
+  Status Flush() {
+    if (batch_.empty()) return Status::Ok();
+    Status st = index_->Apply(batch_);
+    batch_.clear();
+    writes_ = 0;
+    return st;
+  }
+
+ private:
+  index::Index* index_;
+  std::vector<index::IndexTx> batch_;
+  size_t writes_ = 0;
+};
+
 }  // namespace
 
 Status Database::CatchUpLocked(uint64_t target) {
   if (!index_) return Unavailable("database is closed");
   uint64_t from = index_->Watermark() + 1;
   if (target < from) return Status::Ok();
-  std::vector<index::IndexTx> batch;
-  size_t writes = 0;
-  auto flush = [&]() -> Status {
-    if (batch.empty()) return Status::Ok();
-    Status st = index_->Apply(batch);
-    batch.clear();
-    writes = 0;
-    return st;
-  };
-  Status st = store_->ForEachTx(from, target, [&](const store::Tx& tx) -> Status {
-    batch.push_back(ToIndexTx(tx));
-    writes += batch.back().writes.size();
-    if (batch.size() >= kCatchUpBatchTxs || writes >= kCatchUpBatchWrites) return flush();
-    return Status::Ok();
-  });
-  IMMUDB_RETURN_IF_ERROR(st);
-  return flush();
+  IndexBatcher batcher(index_.get());
+  IMMUDB_RETURN_IF_ERROR(
+      store_->ForEachTx(from, target, [&](const store::Tx& tx) { return batcher.Add(tx); }));
+  return batcher.Flush();
 }
 
 Status Database::CatchUpWith(std::span<const store::Tx> group) {
@@ -215,12 +227,11 @@ Status Database::CatchUpWith(std::span<const store::Tx> group) {
   if (index_->Watermark() + 1 < first) IMMUDB_RETURN_IF_ERROR(CatchUpLocked(first - 1));
   uint64_t from = index_->Watermark() + 1;
   if (from > last) return Status::Ok();
-  std::vector<index::IndexTx> batch;
-  batch.reserve(static_cast<size_t>(last - from + 1));
+  IndexBatcher batcher(index_.get());
   for (const store::Tx& tx : group.subspan(static_cast<size_t>(from - first))) {
-    batch.push_back(ToIndexTx(tx));
+    IMMUDB_RETURN_IF_ERROR(batcher.Add(tx));
   }
-  return index_->Apply(batch);
+  return batcher.Flush();
 }
 
 Status Database::WaitForIndexingUpto(uint64_t tx) {

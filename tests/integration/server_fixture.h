@@ -97,6 +97,23 @@ inline std::unique_ptr<grpc::ClientContext> Ctx(const std::string& session_id = 
   return ctx;
 }
 
+// Opens a session as `user` on `db` and expects it to succeed; returns its id (empty if
+// refused).
+inline std::string OpenTestSession(schema::ImmuService::Stub* stub,
+                                   const std::string& db = "defaultdb",
+                                   const std::string& user = "immudb",
+                                   const std::string& password = "immudb") {
+  schema::OpenSessionRequest req;
+  req.set_username(user);
+  req.set_password(password);
+  req.set_databasename(db);
+  schema::OpenSessionResponse resp;
+  auto ctx = Ctx();
+  grpc::Status st = stub->OpenSession(ctx.get(), req, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return resp.sessionid();
+}
+
 // A real server (signing key, unsynced) on a temporary folder, a stub to it and an open
 // session on defaultdb; `tag` names the folder.
 class SignedServerTest : public ::testing::Test {
@@ -115,14 +132,8 @@ class SignedServerTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     server_ = std::move(s).value();
     stub_ = StubFor(server_->port());
-    schema::OpenSessionRequest req;
-    req.set_username("immudb");
-    req.set_password("immudb");
-    req.set_databasename("defaultdb");
-    schema::OpenSessionResponse resp;
-    auto ctx = Ctx();
-    ASSERT_TRUE(stub_->OpenSession(ctx.get(), req, &resp).ok());
-    sid_ = resp.sessionid();
+    sid_ = OpenTestSession(stub_.get());
+    ASSERT_FALSE(sid_.empty());
   }
   void TearDown() override {
     server_.reset();

@@ -347,17 +347,12 @@ TEST_F(ServerKvTest, DatabasesCanBeCreatedListedSelectedAndAreIsolated) {
   EXPECT_EQ(state.db(), "sales");
   EXPECT_EQ(state.txid(), 1u);
 
-  schema::OpenSessionRequest open;
-  open.set_username("immudb");
-  open.set_password("immudb");
-  open.set_databasename("defaultdb");
-  schema::OpenSessionResponse other;
-  auto c6 = Ctx();
-  ASSERT_TRUE(stub_->OpenSession(c6.get(), open, &other).ok());
+  std::string other = OpenTestSession(stub_.get());
+  ASSERT_FALSE(other.empty());
   schema::KeyRequest get;
   get.set_key("only-in-sales");
   schema::Entry entry;
-  auto c7 = Ctx(other.sessionid());
+  auto c7 = Ctx(other);
   EXPECT_FALSE(stub_->Get(c7.get(), get, &entry).ok());
 
   // A read-write user of defaultdb cannot create databases nor open sales.
@@ -368,20 +363,17 @@ TEST_F(ServerKvTest, DatabasesCanBeCreatedListedSelectedAndAreIsolated) {
   cu.set_database("defaultdb");
   auto c8 = Ctx(sid_);
   ASSERT_TRUE(stub_->CreateUser(c8.get(), cu, &e).ok());
-  open.set_username("writer");
-  open.set_password("Writer123!");
-  schema::OpenSessionResponse ws;
-  auto c9 = Ctx();
-  ASSERT_TRUE(stub_->OpenSession(c9.get(), open, &ws).ok());
+  const std::string ws = OpenTestSession(stub_.get(), "defaultdb", "writer", "Writer123!");
+  ASSERT_FALSE(ws.empty());
   create.set_name("mine");
-  auto c10 = Ctx(ws.sessionid());
+  auto c10 = Ctx(ws);
   EXPECT_EQ(stub_->CreateDatabaseV2(c10.get(), create, &created).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  auto c11 = Ctx(ws.sessionid());
+  auto c11 = Ctx(ws);
   EXPECT_EQ(stub_->UseDatabase(c11.get(), use, &reply).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   schema::DatabaseListResponseV2 wlist;
-  auto c12 = Ctx(ws.sessionid());
+  auto c12 = Ctx(ws);
   ASSERT_TRUE(stub_->DatabaseListV2(c12.get(), lreq, &wlist).ok());
   ASSERT_EQ(wlist.databases_size(), 1);
   EXPECT_EQ(wlist.databases(0).name(), "defaultdb");

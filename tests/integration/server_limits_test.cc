@@ -33,16 +33,7 @@ class ServerLimitsTest : public ::testing::Test {
     server_.reset();
     std::filesystem::remove_all(dir_);
   }
-  std::string Open(const std::string& db) {
-    schema::OpenSessionRequest req;
-    req.set_username("immudb");
-    req.set_password("immudb");
-    req.set_databasename(db);
-    schema::OpenSessionResponse resp;
-    auto ctx = Ctx();
-    EXPECT_TRUE(stub_->OpenSession(ctx.get(), req, &resp).ok());
-    return resp.sessionid();
-  }
+  std::string Open(const std::string& db) { return OpenTestSession(stub_.get(), db); }
   grpc::Status SetN(const std::string& sid, int n, const std::string& prefix,
                     const std::string& value = "v") {
     schema::SetRequest req;

@@ -38,15 +38,7 @@ class ServerTest : public ::testing::Test {
   // Opens a session, asserting success; returns its id.
   std::string Open(const std::string& user, const std::string& password,
                    const std::string& db = "defaultdb") {
-    schema::OpenSessionRequest req;
-    req.set_username(user);
-    req.set_password(password);
-    req.set_databasename(db);
-    schema::OpenSessionResponse resp;
-    auto ctx = Ctx();
-    grpc::Status st = stub_->OpenSession(ctx.get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return resp.sessionid();
+    return OpenTestSession(stub_.get(), db, user, password);
   }
 
   grpc::Status CreateUser(const std::string& sid, const std::string& user,

@@ -481,14 +481,8 @@ TEST_F(ServerStreamTest, ShutdownLetsACallInFlightCommitAndAnswer) {
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   server_ = std::move(s).value();
   stub_ = StubFor(server_->port());
-  schema::OpenSessionRequest req;
-  req.set_username("immudb");
-  req.set_password("immudb");
-  req.set_databasename("defaultdb");
-  schema::OpenSessionResponse resp;
-  auto c2 = Ctx();
-  ASSERT_TRUE(stub_->OpenSession(c2.get(), req, &resp).ok());
-  sid_ = resp.sessionid();
+  sid_ = OpenTestSession(stub_.get());
+  ASSERT_FALSE(sid_.empty());
   EXPECT_TRUE(UnaryGet("inflight").value() == big);
 }
 
