@@ -128,6 +128,10 @@ class SignedServerTest : public ::testing::Test {
     ServerOptions o = TestOptions(dir_ + "/data");
     o.signing_key = dir_ + "/signing.key";
     o.synced = false;
+    StartServer(o);
+  }
+  // (Re)starts the server with `o`, a stub to it and a session on defaultdb.
+  void StartServer(const ServerOptions& o) {
     auto s = ImmuServer::Start(o);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     server_ = std::move(s).value();

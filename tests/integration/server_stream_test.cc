@@ -476,13 +476,7 @@ TEST_F(ServerStreamTest, ShutdownLetsACallInFlightCommitAndAnswer) {
   EXPECT_EQ(hdr.id(), 1u);
   server_.reset();
 
-  ServerOptions o = TestOptions(dir_ + "/data");
-  auto s = ImmuServer::Start(o);
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  server_ = std::move(s).value();
-  stub_ = StubFor(server_->port());
-  sid_ = OpenTestSession(stub_.get());
-  ASSERT_FALSE(sid_.empty());
+  StartServer(TestOptions(dir_ + "/data"));
   EXPECT_TRUE(UnaryGet("inflight").value() == big);
 }
 
