@@ -5,6 +5,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -57,6 +58,43 @@ Bytes AfterKeyRecords(ByteView key) {
   return b;
 }
 
+// RocksDB's prefix extractor: a version or revision record key minus its 8-byte suffix, i.e.
+// the record type and Esc(key) ‖ 00 01. Seeks inside one key's records then consult the
+// memtable's and the tables' prefix bloom filters, so looking up the newest version of a key
+// that was never written touches no skiplist and no data block.
+class RecordsPrefixExtractor : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "immudb.index.RecordsPrefix.1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return {key.data(), key.size() - kRecordSuffixSize};
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() >= 1 + 2 + kRecordSuffixSize &&
+           (key[0] == static_cast<char>(kVersionRecord) ||
+            key[0] == static_cast<char>(kRevisionRecord));
+  }
+};
+
+// Reads that stay inside one key's records (prefix mode: bloom-filtered, and the iterator
+// ends where the key's records end).
+rocksdb::ReadOptions WithinKey() {
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  return ro;
+}
+
+// Reads that walk across keys.
+rocksdb::ReadOptions AcrossKeys() {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  return ro;
+}
+
+// True if `rk` is a record of the key whose records prefix is `records`.
+bool IsRecordOf(ByteView rk, ByteView records) {
+  return rk.size() == records.size() + kRecordSuffixSize && StartsWith(rk, records);
+}
+
 }  // namespace
 
 Index::Index(rocksdb::DB* db, std::shared_ptr<rocksdb::Cache> cache, uint64_t watermark)
@@ -71,10 +109,12 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& path, const IndexO
   options.max_background_jobs = 2;
   options.avoid_flush_during_shutdown = false;
   options.paranoid_checks = true;
-  // A whole-key bloom filter in the memtable: indexing looks up every written key's counter,
-  // and for new keys the filter answers without a skiplist search.
+  // Bloom filters in the memtable, by whole key (point lookups of version and revision
+  // records) and by key prefix (indexing seeks every written key's newest version; for new
+  // keys the filter answers without a skiplist search).
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.02;
+  options.prefix_extractor = std::make_shared<RecordsPrefixExtractor>();
   // The upper levels are rewritten by every compaction: not compressing them saves the
   // background CPU that competes with the commit path; the large bottom levels use LZ4.
   options.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
@@ -168,34 +208,43 @@ Status Index::Apply(std::span<const IndexTx> txs) {
     }
     ++expected;
   }
-  // Current (revision, tx) of every key the batch touches: one MultiGet of their counters.
+  // Current (revision, tx) of every key the batch touches: its newest version record, one
+  // prefix seek per key (in key order, so consecutive seeks share the skiplist's upper levels).
   struct KeyState {
     uint64_t revision = 0;
     uint64_t tx = 0;
   };
   std::unordered_map<std::string, KeyState> state;
-  std::vector<std::string> count_keys;
-  std::vector<std::string> user_keys;
+  std::vector<Bytes> records;
   for (const IndexTx& t : txs) {
     for (const IndexWrite& w : t.writes) {
       std::string k(reinterpret_cast<const char*>(w.key.data()), w.key.size());
-      if (state.emplace(k, KeyState{}).second) {
-        Bytes ck = CountKey(w.key);
-        count_keys.emplace_back(reinterpret_cast<const char*>(ck.data()), ck.size());
-        user_keys.push_back(std::move(k));
+      if (state.emplace(std::move(k), KeyState{}).second) {
+        records.push_back(KeyRecordsPrefix(kVersionRecord, w.key));
       }
     }
   }
-  if (!count_keys.empty()) {
-    std::vector<rocksdb::Slice> slices(count_keys.begin(), count_keys.end());
-    std::vector<std::string> values;
-    std::vector<rocksdb::Status> sts = db_->MultiGet(rocksdb::ReadOptions(), slices, &values);
-    for (size_t i = 0; i < sts.size(); ++i) {
-      if (sts[i].IsNotFound()) continue;
-      IMMUDB_RETURN_IF_ERROR(FromRocks(sts[i], "multiget"));
-      if (values[i].size() != 16) return Corruption("index: malformed version counter");
-      const uint8_t* p = reinterpret_cast<const uint8_t*>(values[i].data());
-      state[user_keys[i]] = {GetU64(p), GetU64(p + 8)};
+  if (!records.empty()) {
+    std::sort(records.begin(), records.end());
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(WithinKey()));
+    for (const Bytes& r : records) {
+      // Seek targets must carry the 8-byte suffix to be in the prefix extractor's domain:
+      // u64(~max) is the smallest suffix, i.e. the newest version.
+      Bytes newest = r;
+      newest.insert(newest.end(), kRecordSuffixSize, 0x00);
+      it->Seek(S(newest));
+      if (!it->Valid()) {
+        IMMUDB_RETURN_IF_ERROR(FromRocks(it->status(), "seek"));
+        continue;
+      }
+      ByteView rk = B(it->key());
+      if (!IsRecordOf(rk, r)) continue;
+      IndexedEntry latest;
+      IMMUDB_RETURN_IF_ERROR(DecodeVersionValue(B(it->value()), &latest));
+      // records = 01 ‖ Esc(key) ‖ 00 01: the store key is in between.
+      auto d = DecodeRecordKey(rk);
+      if (!d) return Corruption("index: malformed version record key");
+      state[std::string(d->key.begin(), d->key.end())] = {latest.revision, d->suffix};
     }
   }
   // The batch's records, put into the WriteBatch in key order (stable: a later put of the
@@ -215,13 +264,6 @@ Status Index::Apply(std::span<const IndexTx> txs) {
         puts.emplace_back(RevisionKey(w.key, revision), std::move(txb));
       }
     }
-  }
-  for (size_t i = 0; i < user_keys.size(); ++i) {
-    const KeyState& ks = state[user_keys[i]];
-    Bytes v;
-    AppendU64(v, ks.revision);
-    AppendU64(v, ks.tx);
-    puts.emplace_back(Bytes(count_keys[i].begin(), count_keys[i].end()), std::move(v));
   }
   Bytes wm;
   AppendU64(wm, txs.back().tx);
@@ -247,7 +289,7 @@ Result<IndexedEntry> Index::Latest(ByteView key, uint64_t at_tx) const {
 
 Result<IndexedEntry> Index::LatestLocked(ByteView key, uint64_t at_tx) const {
   if (at_tx == 0) return NotFound("key not found");
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(WithinKey()));
   Bytes records = KeyRecordsPrefix(kVersionRecord, key);
   it->Seek(S(VersionKey(key, at_tx)));
   if (!it->Valid()) {
@@ -286,19 +328,24 @@ Result<IndexedEntry> Index::AtTx(ByteView key, uint64_t tx) const {
 
 Status Index::SeekRevision(ByteView key, uint64_t revision, rocksdb::Iterator* it) const {
   uint64_t checkpoint = revision - (revision - 1) % kRevisionCheckpointEvery;
-  std::string v;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(RevisionKey(key, checkpoint)), &v);
-  if (s.IsNotFound()) return NotFound("key not found");
-  IMMUDB_RETURN_IF_ERROR(FromRocks(s, "get"));
-  if (v.size() != 8) return Corruption("index: malformed revision record");
-  uint64_t tx = GetU64(reinterpret_cast<const uint8_t*>(v.data()));
   Bytes records = KeyRecordsPrefix(kVersionRecord, key);
-  it->Seek(S(VersionKey(key, tx)));
-  auto on_key = [&] {
-    return it->Valid() && it->key().size() == records.size() + 8 && StartsWith(B(it->key()), records);
-  };
+  if (checkpoint == 1) {
+    // Revision 1 is the key's oldest version: the last of its records.
+    Bytes after = records;
+    after.insert(after.end(), kRecordSuffixSize, 0xFF);
+    it->SeekForPrev(S(after));
+  } else {
+    std::string v;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(RevisionKey(key, checkpoint)), &v);
+    if (s.IsNotFound()) return NotFound("key not found");
+    IMMUDB_RETURN_IF_ERROR(FromRocks(s, "get"));
+    if (v.size() != 8) return Corruption("index: malformed revision record");
+    it->Seek(S(VersionKey(key, GetU64(reinterpret_cast<const uint8_t*>(v.data())))));
+  }
+  auto on_key = [&] { return it->Valid() && IsRecordOf(B(it->key()), records); };
   if (!on_key()) {
     IMMUDB_RETURN_IF_ERROR(FromRocks(it->status(), "seek"));
+    if (checkpoint == 1) return NotFound("key not found");
     return Corruption("index: revision record of a missing version");
   }
   // Newer versions sort first: step back towards them.
@@ -317,7 +364,7 @@ Result<IndexedEntry> Index::AtRevision(ByteView key, uint64_t revision, uint64_t
   if (db_ == nullptr) return Unavailable("index is closed");
 
   if (revision == 0) return NotFound("key not found");
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(WithinKey()));
   IMMUDB_RETURN_IF_ERROR(SeekRevision(key, revision, it.get()));
   IndexedEntry e;
   IMMUDB_RETURN_IF_ERROR(DecodeVersionValue(B(it->value()), &e));
@@ -346,7 +393,7 @@ Result<std::vector<IndexedEntry>> Index::History(ByteView key, uint64_t offset, 
   uint64_t n = count - offset;
   if (limit > 0) n = std::min(n, limit);
   Bytes records = KeyRecordsPrefix(kVersionRecord, key);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(WithinKey()));
   if (desc && offset == 0) {
     it->Seek(S(VersionKey(key, latest->tx)));
   } else {
@@ -384,7 +431,7 @@ Status Index::Scan(const ScanSpec& spec, uint64_t at_tx,
   if (db_ == nullptr) return Unavailable("index is closed");
 
   if (at_tx == 0) return Status::Ok();
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(AcrossKeys()));
   const ByteView prefix = spec.prefix;
   Bytes key;
   // Positions `it` on the newest version <= at_tx of the key whose records start at the

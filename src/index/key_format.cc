@@ -31,8 +31,6 @@ Bytes RevisionKey(ByteView key, uint64_t revision) {
   return out;
 }
 
-Bytes CountKey(ByteView key) { return KeyRecordsPrefix(kCountRecord, key); }
-
 Bytes EscapedPrefix(uint8_t record, ByteView prefix) {
   Bytes out;
   out.reserve(prefix.size() + 2);

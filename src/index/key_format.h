@@ -2,17 +2,21 @@
 //
 // Every RocksDB key starts with one record-type byte:
 //   kMetaRecord     0x00 ‖ name                          -> meta values (watermark, format)
-//   kVersionRecord  0x01 ‖ Esc(storeKey) ‖ 00 01 ‖ u64(~tx) -> VersionValue (version_value.h)
+//   kVersionRecord  0x01 ‖ Esc(storeKey) ‖ 00 01 ‖ u64(~tx) -> VersionValue (version_value.h),
+//                   which carries the version's revision
 //   kRevisionRecord 0x02 ‖ Esc(storeKey) ‖ 00 01 ‖ u64(rev) -> u64(tx), only for the
-//                   revisions 1, 1+K, 1+2K, ... (K = kRevisionCheckpointEvery): a
-//                   revision r is found from the checkpoint at or below it plus at most
-//                   K-1 steps over the key's version records, and indexing a write costs
-//                   two RocksDB puts instead of three (the memtable inserts dominate it)
-//   kCountRecord    0x03 ‖ Esc(storeKey) ‖ 00 01           -> u64(latest rev) ‖ u64(its tx)
+//                   revisions 1+K, 1+2K, ... (K = kRevisionCheckpointEvery): a revision r
+//                   is found from the checkpoint at or below it (or, below 1+K, from the
+//                   key's oldest version) plus at most K-1 steps over its version records
+// Indexing a new key therefore costs one RocksDB put, and a key's current revision is its
+// newest version record: a prefix Seek that the prefix bloom filters answer for new keys
+// (the memtable inserts and their flushes and compactions dominate indexing).
 // Esc() doubles every 0x00 byte as 00 FF; the terminator 00 01 therefore sorts before any
 // continuation of the key, so records of one key are contiguous and keys keep their
 // lexicographic order. Storing ~tx makes newer versions sort first: "latest version at or
-// before tx N" is a single Seek to Esc(key) ‖ 00 01 ‖ u64(~N).
+// before tx N" is a single Seek to Esc(key) ‖ 00 01 ‖ u64(~N). Every version and revision
+// record key is its key's records prefix (KeyRecordsPrefix) plus 8 bytes: RocksDB's prefix
+// extractor cuts those 8 bytes off.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +29,6 @@ namespace immudb::index {
 inline constexpr uint8_t kMetaRecord = 0x00;
 inline constexpr uint8_t kVersionRecord = 0x01;
 inline constexpr uint8_t kRevisionRecord = 0x02;
-inline constexpr uint8_t kCountRecord = 0x03;
 
 // Appends Esc(key) ‖ 00 01 to out.
 void AppendEscapedKey(Bytes& out, ByteView key);
@@ -38,10 +41,6 @@ Bytes VersionKey(ByteView key, uint64_t tx);
 
 // record ‖ Esc(key) ‖ 00 01 ‖ u64(rev).
 Bytes RevisionKey(ByteView key, uint64_t revision);
-
-// 0x03 ‖ Esc(key) ‖ 00 01: the per-key version counter, a point lookup (bloom filtered)
-// so indexing a write never needs a seek.
-Bytes CountKey(ByteView key);
 
 // record ‖ Esc(prefix) without the terminator: every record of every key that starts with
 // `prefix` starts with these bytes.
@@ -60,12 +59,15 @@ std::optional<DecodedRecordKey> DecodeRecordKey(ByteView record_key);
 Bytes WatermarkKey();
 // The meta record holding the on-disk format version of the index.
 Bytes FormatKey();
-inline constexpr uint32_t kIndexFormatVersion = 3;
+inline constexpr uint32_t kIndexFormatVersion = 4;
 
-// Every K-th revision of a key (1, 1+K, ...) has a revision record.
+// Every K-th revision of a key after the first (1+K, 1+2K, ...) has a revision record.
 inline constexpr uint64_t kRevisionCheckpointEvery = 64;
 inline constexpr bool IsRevisionCheckpoint(uint64_t revision) {
-  return revision > 0 && (revision - 1) % kRevisionCheckpointEvery == 0;
+  return revision > 1 && (revision - 1) % kRevisionCheckpointEvery == 0;
 }
+
+// Bytes every version and revision record key carries after its key's records prefix.
+inline constexpr size_t kRecordSuffixSize = 8;
 
 }  // namespace immudb::index
