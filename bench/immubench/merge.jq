@@ -44,9 +44,12 @@ def variant_ratios($r; $v):
            verifiableset: rate($r; "immudb"; "tmpfs-state"; "verifiableset"; $c; 1)}
         | select(.set != null and .verifiableset != null)
         | .ratio = ratio(.verifiableset; .set) | .met = (.ratio >= 0.6)]),
+      # The goal is on write workloads (set, verifiableset); read cells are shown beside it.
       fips_vs_default: (variant_ratios($r; "fips") as $f
+        | ($f | map(select(.op == "set" or .op == "verifiableset") | .ratio)) as $w
         | {cells: $f, min: ($f | map(.ratio) | min), geomean: ($f | map(.ratio) | geomean),
-           goal: 0.97, met: (($f | length) > 0 and ($f | map(.ratio) | min) >= 0.97)}),
+           min_write: ($w | min), write_cells: ($w | length),
+           goal: 0.97, met: (($w | length) > 0 and ($w | min) >= 0.97)}),
       tls_vs_default: (variant_ratios($r; "tls") as $t
         | {cells: $t, min: ($t | map(.ratio) | min), geomean: ($t | map(.ratio) | geomean)}),
       # Cells measured again after preloading the database (variants named grown-*).
