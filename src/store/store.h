@@ -66,6 +66,13 @@ struct Options {
   uint32_t max_value_len = 32u << 20;
   // Largest number of transactions the committer writes as one group.
   uint32_t max_batch_txs = 1024;
+  // Group commit delay: when the previous group held at least group_delay_min_txs txs and
+  // fewer are queued now, the committer waits group_delay once before cutting the next
+  // group, so many concurrent writers share fewer, larger groups (each group costs three
+  // fdatasyncs and their wake-ups; PostgreSQL's commit_delay/commit_siblings in spirit).
+  // A lone writer never waits. Zero turns it off. docs/benchmarks.md has the measurements.
+  std::chrono::microseconds group_delay{100};
+  uint32_t group_delay_min_txs = 12;
   // A checkpoint (everything synced, CHECKPOINT rewritten) is taken after this many
   // transactions and on Close; recovery re-checks only the transactions after it.
   uint64_t checkpoint_interval = 10000;
