@@ -270,12 +270,18 @@ TEST(StoreTest, ConcurrentWritersGetConsecutiveIdsAndEveryTxIsReadable) {
 
 // The group commit delay only engages after a group of several txs: one writer committing
 // one tx after another never waits for it (a 2 s delay would make 10 commits take 20 s).
+Result<std::unique_ptr<Store>> OpenWithGroupDelay(const TempDir& dir,
+                                                  std::chrono::microseconds delay,
+                                                  uint32_t min_txs) {
+  Options o = SmallOptions();
+  o.group_delay = delay;
+  o.group_delay_min_txs = min_txs;
+  return Store::Open(dir.path(), o);
+}
+
 TEST(StoreTest, LoneWriterNeverWaitsForTheGroupDelay) {
   TempDir dir;
-  Options o = SmallOptions();
-  o.group_delay = std::chrono::seconds(2);
-  o.group_delay_min_txs = 1;
-  auto s = Store::Open(dir.path(), o);
+  auto s = OpenWithGroupDelay(dir, std::chrono::seconds(2), 1);
   ASSERT_TRUE(s.ok());
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 10; ++i) {
@@ -288,10 +294,7 @@ TEST(StoreTest, LoneWriterNeverWaitsForTheGroupDelay) {
 // chain verifies, and Close returns while the committer may be sleeping in a delay.
 TEST(StoreTest, ConcurrentWritersUnderTheGroupDelay) {
   TempDir dir;
-  Options o = SmallOptions();
-  o.group_delay = std::chrono::milliseconds(2);
-  o.group_delay_min_txs = 2;
-  auto s = Store::Open(dir.path(), o);
+  auto s = OpenWithGroupDelay(dir, std::chrono::milliseconds(2), 2);
   ASSERT_TRUE(s.ok());
   Store& store = **s;
   constexpr int kThreads = 8, kPerThread = 25;
