@@ -215,19 +215,19 @@ Status Index::Apply(std::span<const IndexTx> txs) {
     uint64_t tx = 0;
   };
   std::unordered_map<std::string, KeyState> state;
-  std::vector<Bytes> records;
+  std::vector<std::pair<Bytes, KeyState*>> records;  // a key's records prefix, its state
   for (const IndexTx& t : txs) {
     for (const IndexWrite& w : t.writes) {
       std::string k(reinterpret_cast<const char*>(w.key.data()), w.key.size());
-      if (state.emplace(std::move(k), KeyState{}).second) {
-        records.push_back(KeyRecordsPrefix(kVersionRecord, w.key));
-      }
+      auto [pos, added] = state.emplace(std::move(k), KeyState{});
+      if (added) records.emplace_back(KeyRecordsPrefix(kVersionRecord, w.key), &pos->second);
     }
   }
   if (!records.empty()) {
-    std::sort(records.begin(), records.end());
+    std::sort(records.begin(), records.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(WithinKey()));
-    for (const Bytes& r : records) {
+    for (const auto& [r, ks] : records) {
       // Seek targets must carry the 8-byte suffix to be in the prefix extractor's domain:
       // u64(~max) is the smallest suffix, i.e. the newest version.
       Bytes newest = r;
@@ -241,10 +241,7 @@ Status Index::Apply(std::span<const IndexTx> txs) {
       if (!IsRecordOf(rk, r)) continue;
       IndexedEntry latest;
       IMMUDB_RETURN_IF_ERROR(DecodeVersionValue(B(it->value()), &latest));
-      // records = 01 ‖ Esc(key) ‖ 00 01: the store key is in between.
-      auto d = DecodeRecordKey(rk);
-      if (!d) return Corruption("index: malformed version record key");
-      state[std::string(d->key.begin(), d->key.end())] = {latest.revision, d->suffix};
+      *ks = {latest.revision, ~GetU64(rk.data() + r.size())};
     }
   }
   // The batch's records, put into the WriteBatch in key order (stable: a later put of the

@@ -223,7 +223,7 @@ void Store::Impl::CommitterLoop() {
       std::unique_lock<std::mutex> l(queue_mu_);
       queue_cv_.wait(l, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
-      // Group commit delay (StoreOptions::group_delay): under many concurrent writers, let
+      // Group commit delay (Options::group_delay): under many concurrent writers, let
       // the next group fill up a little instead of cutting it at once.
       if (opts_.group_delay.count() > 0 && opts_.group_delay_min_txs > 0 &&
           prev_batch >= opts_.group_delay_min_txs && queue_.size() < prev_batch && !stopping_) {
