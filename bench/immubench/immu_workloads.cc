@@ -61,12 +61,16 @@ class ImmuWorker : public Worker {
         client_(c), writer_(std::move(writer)), rng_(cell * 1000003 + index),
         value_(MakeValue(cell * 7919 + index, data.value_size)) {}
 
-  // Set is driven through the client library's asynchronous call, unless --sync-clients.
-  bool Async() const override { return op_ == "set" && data_.async_set; }
+  // Set and VerifiableSet are driven through the client library's asynchronous calls,
+  // unless --sync-clients.
+  bool Async() const override {
+    return (op_ == "set" || op_ == "verifiableset") && data_.async_set;
+  }
   void StartStep(std::function<void(Status)> done) override {
     auto finish = [done = std::move(done)](Result<schema::TxHeader> r) {
       done(r.ok() ? Status::Ok() : r.status());
     };
+    if (op_ == "verifiableset") return client_->VerifiedSetAsync(NextKey(), value_, std::move(finish));
     if (batch_ == 1) return client_->SetAsync(NextKey(), value_, std::move(finish));
     client_->SetAsync(BatchRequest(), std::move(finish));
   }

@@ -1,7 +1,8 @@
 // immubench's operations against an immudb server, each worker with its own ImmuClient
 // (own gRPC connection, own session, own trusted-state folder):
 //   set            Set of `batch` new keys in one transaction
-//   verifiableset  VerifiedSet of one new key (proofs checked client-side)
+//   verifiableset  VerifiedSet of one new key (proofs checked client-side, the trusted state
+//                  kept in a file or, with --client-state memory, in memory)
 //   get            Get of a random prefilled key
 //   verifiableget  VerifiedGet of a random prefilled key
 //   scan           Scan of `batch` keys from a random prefilled key
@@ -33,7 +34,9 @@ struct ImmuData {
   int value_size = 128;
   std::vector<std::string> read_keys;     // prefilled single-version keys
   std::vector<std::string> history_keys;  // prefilled keys with many versions
-  bool async_set = true;  // set cells through ImmuClient::SetAsync (false: --sync-clients)
+  // set/verifiableset cells through ImmuClient::SetAsync/VerifiedSetAsync (false:
+  // --sync-clients)
+  bool async_set = true;
 };
 
 // The connected clients, one per worker index, kept across cells: opening a session costs a

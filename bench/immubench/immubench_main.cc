@@ -60,6 +60,7 @@ struct Flags {
   double settle_max = 0;
   std::string state_dir;
   bool sync_clients = false;
+  std::string client_state = "file";
   // output
   std::string json;
   std::string variant = "default";
@@ -140,6 +141,7 @@ Status Run(const Flags& f, crypto::FipsMode fips) {
   if (::mkdtemp(buf.data()) == nullptr) return IoError("cannot create a folder in " + f.work_dir);
   const std::string run_dir = buf.data();
   target.state_root = f.state_dir.empty() ? run_dir + "/client-state" : f.state_dir;
+  target.options.state_in_memory = f.client_state == "memory";
 
   if (!f.server.empty()) {
     srv.dir = run_dir;
@@ -246,6 +248,7 @@ Status Run(const Flags& f, crypto::FipsMode fips) {
       spec.duration_s = f.duration;
       spec.server_pid = pid;
       spec.progress = !f.no_progress;
+      spec.client_state = f.client_state;
       auto r = RunLoad(spec, [&](int i) {
         return MakeImmuWorker(c.op, i, c.batch, cell_no, target, *pool, data);
       });
@@ -339,8 +342,15 @@ int main(int argc, char** argv) {
   app.add_option("--duration", flags->duration, "measured seconds per cell")->capture_default_str();
   app.add_option("--warmup", flags->warmup, "warm-up seconds per cell")->capture_default_str();
   app.add_flag("--sync-clients", flags->sync_clients,
-               "set cells: a thread per client blocking in ImmuClient::Set, instead of one "
-               "asynchronous call in flight per client (ImmuClient::SetAsync)");
+               "set and verifiableset cells: a thread per client blocking in "
+               "ImmuClient::Set/VerifiedSet, instead of one asynchronous call in flight per "
+               "client (ImmuClient::SetAsync/VerifiedSetAsync)");
+  app.add_option("--client-state", flags->client_state,
+                 "where verified calls keep each client's trusted state: file (one state file "
+                 "per client, rewritten on every call, as immudb's Go client) or memory (as "
+                 "immudb-py's default)")
+      ->check(CLI::IsMember({"file", "memory"}))
+      ->capture_default_str();
   app.add_option("--scan-limit", flags->scan_limit, "entries per scan")->capture_default_str();
   app.add_option("--history-limit", flags->history_limit, "versions per history call")
       ->capture_default_str();

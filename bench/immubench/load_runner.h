@@ -48,6 +48,7 @@ struct LoadSpec {
   int server_pid = 0;   // 0: no server sampling
   bool progress = true; // progress line on stderr
   std::string client_api = "sync";  // "async" when the workers were driven by StartStep
+  std::string client_state = "file";  // where verified calls keep the trusted state
 };
 
 struct CellResult {

@@ -47,6 +47,7 @@ nlohmann::json CellToJson(const CellResult& r) {
   j["target"] = r.spec.target;
   j["variant"] = r.spec.variant;
   j["client_api"] = r.spec.client_api;
+  j["client_state"] = r.spec.client_state;
   j["op"] = r.spec.op;
   j["clients"] = r.spec.clients;
   j["batch"] = r.spec.batch;

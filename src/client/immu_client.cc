@@ -82,7 +82,9 @@ Result<grpc::SslCredentialsOptions> TlsCredentialsOptions(const ClientOptions& o
 }
 
 ImmuClient::ImmuClient(ClientOptions options)
-    : options_(std::move(options)), state_store_(options_.state_dir, options_.sync_state) {}
+    : options_(std::move(options)), state_store_(options_.state_in_memory
+                       ? StateStore::InMemory()
+                       : StateStore(options_.state_dir, options_.sync_state)) {}
 
 Result<std::unique_ptr<ImmuClient>> ImmuClient::Create(ClientOptions options) {
   ConfigureGrpcRuntime();
@@ -367,6 +369,16 @@ Status ImmuClient::CheckIdentity() {
     identity_checked_ = uuid;
     return Status::Ok();
   };
+  if (options_.state_in_memory) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (identity_checked_.empty() || uuid.empty()) {
+      identity_checked_ = uuid;
+      return Status::Ok();
+    }
+    return FailedPrecondition("could not check the identity of the server at " + identity +
+                              ": it is not the server this client trusted before (" +
+                              identity_checked_ + ")");
+  }
   Result<std::string> existing = ReadTextFile(path);
   if (existing.ok()) {
     std::string want = "\"serverUUID\": \"" + uuid + "\"";

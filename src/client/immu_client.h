@@ -43,6 +43,10 @@ struct ClientOptions {
   int port = 3322;
   // Folder of the trusted-state files.
   std::string state_dir = ".";
+  // Keep the trusted states (and the server identity pin) in this client's memory only, as
+  // immudb-py's default RootService: state_dir is not used, and a new client trusts on
+  // first use again.
+  bool state_in_memory = false;
   // fsync every trusted-state update (and its folder) before a verified call returns, so the
   // newest state also survives a power loss (StateStore); off by default, as in immudb.
   bool sync_state = false;
@@ -144,6 +148,11 @@ class ImmuClient {
   void SetAsync(schema::SetRequest req, SetCallback done);
   Result<schema::Entry> Get(const std::string& key, const GetOptions& opts = {});
   Result<schema::TxHeader> VerifiedSet(const std::string& key, const std::string& value);
+  // VerifiedSet without waiting for the server: the state lock and the trusted state are
+  // taken on the calling thread (waiting, if need be, for this client's previous verified
+  // call to finish), then the call goes out; its proofs are checked and the new state stored
+  // on a gRPC thread, which releases the lock and calls `done` as SetAsync does.
+  void VerifiedSetAsync(const std::string& key, const std::string& value, SetCallback done);
   Result<schema::Entry> VerifiedGet(const std::string& key, const GetOptions& opts = {});
   Result<schema::TxHeader> Delete(const std::vector<std::string>& keys);
   Result<schema::Entries> History(const std::string& key, uint64_t offset = 0, int32_t limit = 0,
@@ -225,14 +234,17 @@ class ImmuClient {
   Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
   struct AsyncSet;
   void StartAsyncSet(std::shared_ptr<AsyncSet> call);
+  struct AsyncVerifiedSet;
+  void StartAsyncVerifiedSet(std::shared_ptr<AsyncVerifiedSet> call);
+  Result<schema::TxHeader> FinishVerifiedSet(const AsyncVerifiedSet& call);
   // Keeps the server UUID an answer's initial metadata carries.
   void NoteServerUuid(const grpc::ClientContext& ctx);
   // Adds the deadline and auth metadata; returns the session id it used (empty if none).
   std::string PrepareContext(grpc::ClientContext* ctx) const;
   // Opens a new session unless another thread already replaced failed_session_id.
   Status ReopenSession(const std::string& failed_session_id);
-  // Pins the server UUID to address:port in <state_dir>/.identity-<id> (first use) and
-  // refuses a different UUID later.
+  // Pins the server UUID to address:port in <state_dir>/.identity-<id> (first use; in
+  // memory with state_in_memory) and refuses a different UUID later.
   Status CheckIdentity();
   void StartKeepAlive();
   void StopKeepAlive();

@@ -119,6 +119,73 @@ Result<schema::TxHeader> ImmuClient::VerifiedSet(const std::string& key, const s
   return header;
 }
 
+// One VerifiedSetAsync in flight: the request and answer, the state lock it holds and the
+// trusted state it proves from, and the retry state.
+struct ImmuClient::AsyncVerifiedSet {
+  schema::VerifiableSetRequest req;
+  schema::VerifiableTx resp;
+  std::unique_ptr<grpc::ClientContext> ctx;
+  std::string used_session;
+  int attempt = 0;
+  StateStore::Lock lock;
+  ledger::State local;
+  ExpectedEntry want;
+  SetCallback done;
+};
+
+void ImmuClient::VerifiedSetAsync(const std::string& key, const std::string& value,
+                                  SetCallback done) {
+  if (server_uuid().empty()) (void)Health();
+  if (Status st = CheckIdentity(); !st.ok()) return done(st);
+  Result<StateStore::Lock> lock = state_store_.LockServer(server_uuid());
+  if (!lock.ok()) return done(lock.status());
+  auto call = std::make_shared<AsyncVerifiedSet>();
+  call->lock = std::move(*lock);
+  Result<ledger::State> local = TrustedState();
+  if (!local.ok()) return done(local.status());
+  call->local = std::move(*local);
+  auto* kv = call->req.mutable_setrequest()->add_kvs();
+  kv->set_key(key);
+  kv->set_value(value);
+  call->req.set_provesincetx(call->local.tx_id);
+  call->want = ExpectedEntry{KvStoreKey(AsBytes(key)), PlainStoreValue(AsBytes(value)), true};
+  call->done = std::move(done);
+  StartAsyncVerifiedSet(std::move(call));
+}
+
+void ImmuClient::StartAsyncVerifiedSet(std::shared_ptr<AsyncVerifiedSet> call) {
+  call->ctx = std::make_unique<grpc::ClientContext>();
+  call->used_session = PrepareContext(call->ctx.get());
+  AsyncVerifiedSet* c = call.get();
+  stub_->async()->VerifiableSet(c->ctx.get(), &c->req, &c->resp, [this, call](grpc::Status st) {
+    if (!st.ok() && call->attempt++ == 0 && !call->used_session.empty() &&
+        st.error_message().find("session not found") != std::string::npos) {
+      // As SetAsync: re-open the session here, then retry once (still holding the lock).
+      if (Status re = ReopenSession(call->used_session); !re.ok()) {
+        call->lock = StateStore::Lock();
+        return call->done(re);
+      }
+      return StartAsyncVerifiedSet(call);
+    }
+    Result<schema::TxHeader> out = [&]() -> Result<schema::TxHeader> {
+      if (!st.ok()) return FromGrpc(st);
+      NoteServerUuid(*call->ctx);
+      return FinishVerifiedSet(*call);
+    }();
+    call->lock = StateStore::Lock();  // released before `done`, which may start the next call
+    call->done(std::move(out));
+  });
+}
+
+Result<schema::TxHeader> ImmuClient::FinishVerifiedSet(const AsyncVerifiedSet& call) {
+  const schema::Signature& sig = call.resp.signature();
+  IMMUDB_ASSIGN_OR_RETURN(ledger::State next,
+                          VerifyWriteResponse(call.resp, call.want, call.local, call.local.db));
+  IMMUDB_RETURN_IF_ERROR(CheckSignature(next, sig.signature().empty() ? nullptr : &sig));
+  IMMUDB_RETURN_IF_ERROR(StoreState(next, &sig));
+  return call.resp.tx().header();
+}
+
 Result<schema::Entry> ImmuClient::VerifiedGet(const std::string& key, const GetOptions& opts) {
   schema::Entry entry;
   IMMUDB_RETURN_IF_ERROR(RunVerified(

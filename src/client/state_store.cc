@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
 
 #include "client/base64.h"
@@ -51,17 +53,43 @@ Status WriteAll(int fd, const std::string& data, const std::string& path) {
 
 }  // namespace
 
+// The in-memory states: one lock for the whole store (held across a verified call, so a
+// flag rather than a mutex, which only its owning thread may unlock), and the states by
+// server UUID and database.
+struct StateStore::Memory {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool held = false;
+  std::map<std::pair<std::string, std::string>, schema::ImmutableState> states;
+};
+
+StateStore StateStore::InMemory() {
+  StateStore s("");
+  s.memory_ = std::make_shared<Memory>();
+  return s;
+}
+
 StateStore::Lock& StateStore::Lock::operator=(Lock&& o) noexcept {
   if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
+    Release();
     fd_ = o.fd_;
     o.fd_ = -1;
+    memory_ = std::move(o.memory_);
   }
   return *this;
 }
 
-StateStore::Lock::~Lock() {
+void StateStore::Lock::Release() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+  fd_ = -1;
+  if (memory_ != nullptr) {
+    {
+      std::lock_guard<std::mutex> l(memory_->mu);
+      memory_->held = false;
+    }
+    memory_->cv.notify_one();
+    memory_.reset();
+  }
 }
 
 std::string StateStore::FilePath(const std::string& server_uuid) const {
@@ -69,6 +97,12 @@ std::string StateStore::FilePath(const std::string& server_uuid) const {
 }
 
 Result<StateStore::Lock> StateStore::LockServer(const std::string& server_uuid) const {
+  if (memory_ != nullptr) {
+    std::unique_lock<std::mutex> l(memory_->mu);
+    memory_->cv.wait(l, [&] { return !memory_->held; });
+    memory_->held = true;
+    return Lock(memory_);
+  }
   std::string path = FilePath(server_uuid) + ".lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0 && errno == ENOENT) {  // first use of the folder
@@ -88,6 +122,12 @@ Result<StateStore::Lock> StateStore::LockServer(const std::string& server_uuid) 
 
 Result<std::optional<schema::ImmutableState>> StateStore::Get(const std::string& server_uuid,
                                                               const std::string& db) const {
+  if (memory_ != nullptr) {
+    std::lock_guard<std::mutex> l(memory_->mu);
+    auto it = memory_->states.find({server_uuid, db});
+    if (it == memory_->states.end()) return std::optional<schema::ImmutableState>();
+    return std::optional<schema::ImmutableState>(it->second);
+  }
   std::string path = FilePath(server_uuid);
   IMMUDB_ASSIGN_OR_RETURN(auto lines, ReadLines(path));
   auto it = lines.find(db);
@@ -101,6 +141,11 @@ Result<std::optional<schema::ImmutableState>> StateStore::Get(const std::string&
 }
 
 Status StateStore::Put(const std::string& server_uuid, const schema::ImmutableState& state) const {
+  if (memory_ != nullptr) {
+    std::lock_guard<std::mutex> l(memory_->mu);
+    memory_->states[{server_uuid, state.db()}] = state;
+    return Status::Ok();
+  }
   std::string path = FilePath(server_uuid);
   IMMUDB_ASSIGN_OR_RETURN(auto lines, ReadLines(path));
   std::string raw;

@@ -10,8 +10,13 @@
 // (docs/benchmarks.md). Lock() takes an exclusive OS lock (flock on a sibling
 // `.lock` file) that the caller holds across a whole verified call, so concurrent clients
 // sharing the folder cannot interleave read-verify-write.
+//
+// InMemory() keeps the states in the process instead (ClientOptions::state_in_memory, as
+// immudb-py's default RootService): no file is read or written, the lock is an in-process
+// one, and a new process trusts on first use again.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -21,22 +26,30 @@
 namespace immudb::client {
 
 class StateStore {
+  struct Memory;
+
  public:
   explicit StateStore(std::string dir, bool sync = false) : dir_(std::move(dir)), sync_(sync) {}
+  static StateStore InMemory();
+  bool in_memory() const { return memory_ != nullptr; }
 
-  // The exclusive lock on one server's state file, released on destruction.
+  // The exclusive lock on one server's state, released on destruction (on any thread: a
+  // verified asynchronous call releases it in its callback).
   class Lock {
    public:
     Lock() = default;
     explicit Lock(int fd) : fd_(fd) {}
-    Lock(Lock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+    explicit Lock(std::shared_ptr<Memory> memory) : memory_(std::move(memory)) {}
+    Lock(Lock&& o) noexcept : fd_(o.fd_), memory_(std::move(o.memory_)) { o.fd_ = -1; }
     Lock& operator=(Lock&& o) noexcept;
     Lock(const Lock&) = delete;
     Lock& operator=(const Lock&) = delete;
-    ~Lock();
+    ~Lock() { Release(); }
 
    private:
+    void Release();
     int fd_ = -1;
+    std::shared_ptr<Memory> memory_;
   };
 
   const std::string& dir() const { return dir_; }
@@ -52,6 +65,7 @@ class StateStore {
  private:
   std::string dir_;
   bool sync_;
+  std::shared_ptr<Memory> memory_;  // set by InMemory()
 };
 
 }  // namespace immudb::client

@@ -77,6 +77,11 @@ class Database {
   // Number of live (not deleted, not expired) keys starting with `prefix`.
   Result<uint64_t> Count(ByteView prefix);
   Result<VerifiableTx> VerifiableSet(const VerifiableSetRequest& req);
+  // VerifiableSet without waiting, as SetAsync: refusals come back here, otherwise `done`
+  // gets what VerifiableSet would have returned, once, on the store's completion thread
+  // (which also builds the proof).
+  Status VerifiableSetAsync(const VerifiableSetRequest& req,
+                            std::function<void(Result<VerifiableTx>)> done);
   Result<VerifiableEntry> VerifiableGet(const VerifiableGetRequest& req);
 
   // ---- references and sorted sets ----------------------------------------------------

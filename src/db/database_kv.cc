@@ -319,6 +319,18 @@ Result<VerifiableTx> Database::VerifiableSet(const VerifiableSetRequest& req) {
   return MakeVerifiableTx(hdr.id, req.prove_since_tx);
 }
 
+Status Database::VerifiableSetAsync(const VerifiableSetRequest& req,
+                                    std::function<void(Result<VerifiableTx>)> done) {
+  if (req.prove_since_tx > LastCommittedTx()) return errors::IllegalState();
+  // `this` outlives the callback (SetAsync); the store is still readable while Close runs
+  // the pending callbacks.
+  return SetAsync(req.set_request, [this, since = req.prove_since_tx,
+                                    done = std::move(done)](Result<TxHeader> hdr) {
+    if (!hdr.ok()) return done(hdr.status());
+    done(MakeVerifiableTx(hdr->id, since));
+  });
+}
+
 Result<VerifiableEntry> Database::VerifiableGet(const VerifiableGetRequest& req) {
   if (req.prove_since_tx > LastCommittedTx()) return errors::IllegalState();
   VerifiableEntry ve;

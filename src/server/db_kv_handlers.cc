@@ -61,6 +61,25 @@ Status DbKvHandlers::VerifiableSet(const CallInfo& info, const schema::Verifiabl
   return RenderVerifiableTx(info.database, vtx, resp);
 }
 
+void DbKvHandlers::VerifiableSetAsync(const CallInfo& info,
+                                      const schema::VerifiableSetRequest& req,
+                                      schema::VerifiableTx* resp,
+                                      std::function<void(Status)> done) {
+  auto database = Open(info);
+  if (!database.ok()) return done(database.status());
+  auto r = FromProto(req);
+  if (!r.ok()) return done(r.status());
+  // As in SetAsync, the callback holds no reference to the database. It renders (and
+  // signs) the proof on the store's completion thread; `this` outlives every call.
+  auto finish = std::make_shared<std::function<void(Status)>>(std::move(done));
+  Status queued = (*database)->VerifiableSetAsync(
+      *r, [this, db = info.database, resp, finish](Result<db::VerifiableTx> vtx) {
+        if (!vtx.ok()) return (*finish)(vtx.status());
+        (*finish)(RenderVerifiableTx(db, *vtx, resp));
+      });
+  if (!queued.ok()) (*finish)(queued);
+}
+
 Status DbKvHandlers::Get(const CallInfo& info, const schema::KeyRequest& req,
                          schema::Entry* resp) {
   IMMUDB_ASSIGN_OR_RETURN(auto database, Open(info));

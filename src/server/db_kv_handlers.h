@@ -24,6 +24,8 @@ class DbKvHandlers : public KvHandlers {
                 std::function<void(Status)> done) override;
   Status VerifiableSet(const CallInfo&, const schema::VerifiableSetRequest&,
                        schema::VerifiableTx*) override;
+  void VerifiableSetAsync(const CallInfo& info, const schema::VerifiableSetRequest& req,
+                          schema::VerifiableTx* resp, std::function<void(Status)> done) override;
   Status Get(const CallInfo&, const schema::KeyRequest&, schema::Entry*) override;
   Status VerifiableGet(const CallInfo&, const schema::VerifiableGetRequest&,
                        schema::VerifiableEntry*) override;

@@ -30,7 +30,7 @@ struct ServiceDeps {
   KvHandlers* kv = nullptr;
   LoginLimiter* login_limiter = nullptr;  // null = no failed-login limiting
   int max_open_streams = 0;               // stream* calls open at once; 0 = unlimited
-  int max_pending_sets = 0;               // Set calls waiting for their commit; 0 = unlimited
+  int max_pending_sets = 0;  // Set/VerifiableSet calls waiting for their commit; 0 = unlimited
   std::string server_uuid;
   std::string version;
   int64_t started_at_unix = 0;
@@ -40,11 +40,13 @@ struct ServiceDeps {
 // trusted state by it).
 inline constexpr char kUuidHeader[] = "immudb-uuid";
 
-// Set is a callback (reactor) method: its handler queues the commit and returns, and the
-// store's completion thread finishes the call, so no gRPC thread waits for an fsync
-// (docs/benchmarks.md). The other methods are synchronous.
+// Set and VerifiableSet are callback (reactor) methods: their handler queues the commit and
+// returns, and the store's completion thread finishes the call (building VerifiableSet's
+// proof), so no gRPC thread waits for an fsync (docs/benchmarks.md). The other methods are
+// synchronous.
 class ImmuServiceImpl final
-    : public schema::ImmuService::WithCallbackMethod_Set<schema::ImmuService::Service> {
+    : public schema::ImmuService::WithCallbackMethod_Set<
+          schema::ImmuService::WithCallbackMethod_VerifiableSet<schema::ImmuService::Service>> {
  public:
   explicit ImmuServiceImpl(ServiceDeps deps);
 
@@ -87,7 +89,9 @@ class ImmuServiceImpl final
   // Database-backed (immu_service_data.cc).
   grpc::ServerUnaryReactor* Set(grpc::CallbackServerContext*, const schema::SetRequest*,
                                 schema::TxHeader*) override;
-  grpc::Status VerifiableSet(Ctx*, const schema::VerifiableSetRequest*, schema::VerifiableTx*) override;
+  grpc::ServerUnaryReactor* VerifiableSet(grpc::CallbackServerContext*,
+                                          const schema::VerifiableSetRequest*,
+                                          schema::VerifiableTx*) override;
   grpc::Status Get(Ctx*, const schema::KeyRequest*, schema::Entry*) override;
   grpc::Status VerifiableGet(Ctx*, const schema::VerifiableGetRequest*, schema::VerifiableEntry*) override;
   grpc::Status Delete(Ctx*, const schema::DeleteKeysRequest*, schema::TxHeader*) override;
@@ -170,10 +174,18 @@ class ImmuServiceImpl final
 
   // stream* calls whose handler is running now.
   int open_streams() const { return open_streams_.load(); }
-  // Set calls accepted and not yet answered (counted only with max_pending_sets > 0).
+  // Set and VerifiableSet calls accepted and not yet answered (counted only with
+  // max_pending_sets > 0).
   int pending_sets() const { return pending_sets_.load(); }
 
  private:
+  // A write answered after its commit (Set, VerifiableSet): gate (read-write), the
+  // max_pending_sets bound, and the database's pending count; then `start(info, done)`
+  // queues it, and `done(status)` (called once, on any thread) finishes the call.
+  using StartWrite = std::function<void(const CallInfo&, std::function<void(Status)>)>;
+  grpc::ServerUnaryReactor* StartPendingWrite(grpc::CallbackServerContext* ctx,
+                                              const StartWrite& start);
+
   // Holds one of the max_open_streams slots while a stream* call runs.
   class StreamSlot {
    public:

@@ -7,7 +7,6 @@ namespace immudb::server {
 // The data RPCs, one line each: name, request, response, permission needed.
 // (GetAll needs read-write in immudb's permission table.)
 #define IMMUDB_DATA_RPCS(X, XE)                                                                 \
-  X(VerifiableSet, schema::VerifiableSetRequest, schema::VerifiableTx, Access::kReadWrite)      \
   X(Delete, schema::DeleteKeysRequest, schema::TxHeader, Access::kReadWrite)                    \
   X(ExecAll, schema::ExecAllRequest, schema::TxHeader, Access::kReadWrite)                      \
   X(SetReference, schema::ReferenceRequest, schema::TxHeader, Access::kReadWrite)               \
@@ -47,36 +46,49 @@ namespace immudb::server {
 
 IMMUDB_DATA_RPCS(IMMUDB_FORWARD, IMMUDB_FORWARD_EMPTY)
 
-grpc::ServerUnaryReactor* ImmuServiceImpl::Set(grpc::CallbackServerContext* ctx,
-                                               const schema::SetRequest* req,
-                                               schema::TxHeader* resp) {
+grpc::ServerUnaryReactor* ImmuServiceImpl::StartPendingWrite(grpc::CallbackServerContext* ctx,
+                                                             const StartWrite& start) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   CallInfo info;
   if (grpc::Status g = Gate(ctx, Access::kReadWrite, &info); !g.ok()) {
     reactor->Finish(g);
     return reactor;
   }
-  // Sets waiting for their commit hold no thread, so they are bounded here instead (as the
+  // Writes waiting for their commit hold no thread, so they are bounded here instead (as the
   // thread pool bounded them when each held one).
   const int limit = deps_.max_pending_sets;
   if (limit > 0 && pending_sets_.fetch_add(1) >= limit) {
     pending_sets_.fetch_sub(1);
     reactor->Finish(ToGrpcStatus(ResourceExhausted(
-        "too many Set calls in flight (limit " + std::to_string(limit) + "); retry later")));
+        "too many Set/VerifiableSet calls in flight (limit " + std::to_string(limit) + "); retry later")));
     return reactor;
   }
   // Counted among the database's pending requests until the call is answered; the callback
   // is the only owner of the count, so it ends before the answer goes out.
   auto counted = std::make_shared<RequestStats::Scope>(&stats_, info.database);
-  deps_.kv->SetAsync(info, *req, resp,
-                     [this, reactor, limit, counted = std::move(counted)](Status st) mutable {
-                       counted.reset();
-                       if (limit > 0) pending_sets_.fetch_sub(1);
-                       reactor->Finish(ToGrpcStatus(st));
-                     });
+  start(info, [this, reactor, limit, counted = std::move(counted)](Status st) mutable {
+    counted.reset();
+    if (limit > 0) pending_sets_.fetch_sub(1);
+    reactor->Finish(ToGrpcStatus(st));
+  });
   return reactor;
 }
 
+grpc::ServerUnaryReactor* ImmuServiceImpl::Set(grpc::CallbackServerContext* ctx,
+                                               const schema::SetRequest* req,
+                                               schema::TxHeader* resp) {
+  return StartPendingWrite(ctx, [&](const CallInfo& info, std::function<void(Status)> done) {
+    deps_.kv->SetAsync(info, *req, resp, std::move(done));
+  });
+}
+
+grpc::ServerUnaryReactor* ImmuServiceImpl::VerifiableSet(grpc::CallbackServerContext* ctx,
+                                                         const schema::VerifiableSetRequest* req,
+                                                         schema::VerifiableTx* resp) {
+  return StartPendingWrite(ctx, [&](const CallInfo& info, std::function<void(Status)> done) {
+    deps_.kv->VerifiableSetAsync(info, *req, resp, std::move(done));
+  });
+}
 
 grpc::Status ImmuServiceImpl::DatabaseHealth(Ctx* ctx, const Empty*,
                                              schema::DatabaseHealthResponse* resp) {

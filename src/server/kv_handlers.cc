@@ -11,6 +11,11 @@ void KvHandlers::SetAsync(const CallInfo& info, const schema::SetRequest& req,
   done(Set(info, req, resp));
 }
 
+void KvHandlers::VerifiableSetAsync(const CallInfo& info, const schema::VerifiableSetRequest& req,
+                                    schema::VerifiableTx* resp, std::function<void(Status)> done) {
+  done(VerifiableSet(info, req, resp));
+}
+
 #define IMMUDB_NOT_YET(name, feature, ...) \
   Status KvHandlers::name(__VA_ARGS__) { return NotYet(feature); }
 

@@ -41,6 +41,10 @@ class KvHandlers {
                         schema::TxHeader* resp, std::function<void(Status)> done);
   virtual Status VerifiableSet(const CallInfo&, const schema::VerifiableSetRequest&,
                                schema::VerifiableTx*);
+  // VerifiableSet as SetAsync is to Set (same contract); the default runs VerifiableSet
+  // inline.
+  virtual void VerifiableSetAsync(const CallInfo& info, const schema::VerifiableSetRequest& req,
+                                  schema::VerifiableTx* resp, std::function<void(Status)> done);
   virtual Status Delete(const CallInfo&, const schema::DeleteKeysRequest&, schema::TxHeader*);
   virtual Status ExecAll(const CallInfo&, const schema::ExecAllRequest&, schema::TxHeader*);
   virtual Status SetReference(const CallInfo&, const schema::ReferenceRequest&, schema::TxHeader*);

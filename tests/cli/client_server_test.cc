@@ -189,6 +189,118 @@ TEST_F(ClientServerTest, SetAsyncCallsInFlightAtOnce) {
   EXPECT_EQ(e->tx(), r->id());
 }
 
+// VerifiedSetAsync: calls started from several threads at once each prove from the state
+// the previous one stored (the state lock orders them), the trusted state ends at the
+// server's, a forged trusted state is reported as tampering and left as it was, and an
+// expired session is re-opened.
+TEST_F(ClientServerTest, VerifiedSetAsyncChainsTheTrustedState) {
+  StartServer(Options());
+  auto c = MakeClient();
+  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  constexpr int kThreads = 4, kPerThread = 8;
+  std::mutex mu;
+  std::condition_variable cv;
+  int pending = kThreads * kPerThread;
+  std::set<uint64_t> txs;
+  std::vector<std::string> errors;
+  auto done = [&](Result<schema::TxHeader> r) {
+    std::lock_guard<std::mutex> l(mu);
+    if (r.ok()) {
+      txs.insert(r->id());
+    } else {
+      errors.push_back(r.status().ToString());
+    }
+    if (--pending == 0) cv.notify_all();
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        c->VerifiedSetAsync("vasync-" + std::to_string(t) + "-" + std::to_string(i), "v", done);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  {
+    std::unique_lock<std::mutex> l(mu);
+    ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(30), [&] { return pending == 0; }));
+  }
+  ASSERT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(txs.size(), size_t(kThreads * kPerThread));
+  auto local = c->LocalState();
+  ASSERT_TRUE(local.ok() && local->has_value());
+  auto current = c->CurrentState();
+  ASSERT_TRUE(current.ok());
+  EXPECT_EQ((*local)->txid(), current->txid());
+  EXPECT_EQ((*local)->txid(), *txs.rbegin());
+  EXPECT_EQ((*local)->txhash(), current->txhash());
+  auto e = c->VerifiedGet("vasync-3-7");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+
+  std::string first = c->session_id();
+  server_->sessions().ExpireAt(server::Clock::now() + std::chrono::hours(24));
+  std::promise<Result<schema::TxHeader>> after_expiry;
+  c->VerifiedSetAsync("after-expiry", "v",
+                      [&](Result<schema::TxHeader> r) { after_expiry.set_value(r); });
+  auto r = after_expiry.get_future().get();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_NE(c->session_id(), first);
+
+  schema::ImmutableState forged;
+  forged.set_db("defaultdb");
+  forged.set_txid(3);
+  forged.set_txhash(std::string(32, '\x42'));
+  std::string raw;
+  ASSERT_TRUE(forged.SerializeToString(&raw));
+  { std::ofstream(StateFile(), std::ios::trunc) << "defaultdb:" << Base64Encode(AsBytes(raw)); }
+  std::string before = ReadFile(StateFile());
+  std::promise<Result<schema::TxHeader>> tampered;
+  c->VerifiedSetAsync("x", "y", [&](Result<schema::TxHeader> r) { tampered.set_value(r); });
+  EXPECT_EQ(tampered.get_future().get().status().code(), Code::kTampered);
+  EXPECT_EQ(ReadFile(StateFile()), before);
+}
+
+// state_in_memory: verified calls keep the trusted state (and the identity pin) in the
+// client only; the state folder stays empty, and a second client trusts on first use.
+TEST_F(ClientServerTest, InMemoryTrustedState) {
+  StartServer(Options());
+  ClientOptions o;
+  o.port = server_->port();
+  o.state_dir = (dir_ / "state").string();
+  o.state_in_memory = true;
+  if (server::testing::TestTlsEnabled()) {
+    o.use_tls = true;
+    o.ca_cert_file = server::testing::TestTls().cert_file;
+  }
+  auto made = ImmuClient::Create(o);
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  auto c = std::move(*made);
+  ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
+  ASSERT_TRUE(c->Set("a", "1").ok());
+  auto vs = c->VerifiedSet("b", "2");
+  ASSERT_TRUE(vs.ok()) << vs.status().ToString();
+  std::promise<Result<schema::TxHeader>> async_done;
+  c->VerifiedSetAsync("c", "3", [&](Result<schema::TxHeader> r) { async_done.set_value(r); });
+  auto va = async_done.get_future().get();
+  ASSERT_TRUE(va.ok()) << va.status().ToString();
+  EXPECT_EQ(va->id(), vs->id() + 1);
+  auto e = c->VerifiedGet("a");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  auto local = c->LocalState();
+  ASSERT_TRUE(local.ok() && local->has_value());
+  EXPECT_EQ((*local)->txid(), va->id());
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "state"));
+
+  auto made2 = ImmuClient::Create(o);
+  ASSERT_TRUE(made2.ok());
+  auto c2 = std::move(*made2);
+  ASSERT_TRUE(c2->OpenSession("immudb", "immudb", "defaultdb").ok());
+  auto none = c2->LocalState();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(c2->VerifiedGet("c").ok());
+}
+
 TEST_F(ClientServerTest, KeepAliveHoldsAnIdleSession) {
   server::ServerOptions o = Options();
   o.max_session_inactivity_time = std::chrono::milliseconds(300);

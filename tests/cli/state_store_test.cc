@@ -4,9 +4,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "client/base64.h"
 #include "client/state_store.h"
@@ -121,6 +124,52 @@ TEST_F(StateStoreTest, LockIsExclusiveAcrossDescriptors) {
   *lock = StateStore::Lock();  // release
   EXPECT_EQ(::flock(fileno(f), LOCK_EX | LOCK_NB), 0);
   std::fclose(f);
+}
+
+// In memory: per-server, per-database states, nothing written to any folder, and a lock
+// that a second taker waits for and that another thread may release (as an asynchronous
+// verified call's callback does).
+TEST_F(StateStoreTest, InMemoryKeepsStatesWithoutFilesAndLocksAcrossThreads) {
+  StateStore store = StateStore::InMemory();
+  EXPECT_TRUE(store.in_memory());
+  auto none = store.Get("uuid1", "defaultdb");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(store.Put("uuid1", MakeState("defaultdb", 3, 'a')).ok());
+  ASSERT_TRUE(store.Put("uuid1", MakeState("other", 5, 'b')).ok());
+  ASSERT_TRUE(store.Put("uuid2", MakeState("defaultdb", 9, 'c')).ok());
+  ASSERT_TRUE(store.Put("uuid1", MakeState("defaultdb", 4, 'd')).ok());
+  auto a = store.Get("uuid1", "defaultdb");
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->txid(), 4u);
+  EXPECT_EQ((*a)->txhash(), std::string(32, 'd'));
+  auto b = store.Get("uuid1", "other");
+  ASSERT_TRUE(b.ok() && b->has_value());
+  EXPECT_EQ((*b)->txid(), 5u);
+  auto c = store.Get("uuid2", "defaultdb");
+  ASSERT_TRUE(c.ok() && c->has_value());
+  EXPECT_EQ((*c)->txid(), 9u);
+  EXPECT_FALSE(std::filesystem::exists(dir_));
+  StateStore copy = store;  // copies share the states
+  auto d = copy.Get("uuid2", "defaultdb");
+  ASSERT_TRUE(d.ok() && d->has_value());
+
+  auto lock = store.LockServer("uuid1");
+  ASSERT_TRUE(lock.ok());
+  std::atomic<bool> second_taken{false};
+  std::thread taker([&] {
+    auto l2 = store.LockServer("uuid1");
+    EXPECT_TRUE(l2.ok());
+    second_taken = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(second_taken.load());
+  // Released on another thread than the one that took it.
+  std::thread releaser([l = std::move(*lock)]() mutable { l = StateStore::Lock(); });
+  releaser.join();
+  taker.join();
+  EXPECT_TRUE(second_taken.load());
+  EXPECT_TRUE(store.LockServer("uuid1").ok());  // free again
 }
 
 }  // namespace

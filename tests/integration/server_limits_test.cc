@@ -231,7 +231,7 @@ class HeldSets : public KvHandlers {
   bool released_ = false;
 };
 
-TEST_F(ServerLimitsTest, SetCallsWaitingForTheirCommitAreBoundedByGrpcThreads) {
+TEST_F(ServerLimitsTest, WritesWaitingForTheirCommitAreBoundedByGrpcThreads) {
   server_.reset();
   ServerOptions o = TestOptions(dir_ + "/data3");
   o.grpc_threads = 4;
@@ -283,7 +283,21 @@ TEST_F(ServerLimitsTest, SetCallsWaitingForTheirCommitAreBoundedByGrpcThreads) {
   ASSERT_TRUE(held->WaitHeld(4));
   grpc::Status refused = Set1(sid_, "k5", "v");
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_EQ(refused.error_message(), "too many Set calls in flight (limit 4); retry later");
+  EXPECT_EQ(refused.error_message(),
+            "too many Set/VerifiableSet calls in flight (limit 4); retry later");
+  // VerifiableSet shares the bound.
+  {
+    schema::VerifiableSetRequest vreq;
+    auto* kv = vreq.mutable_setrequest()->add_kvs();
+    kv->set_key("k5");
+    kv->set_value("v");
+    schema::VerifiableTx vresp;
+    auto vctx = Ctx(sid_);
+    grpc::Status vst = stub_->VerifiableSet(vctx.get(), vreq, &vresp);
+    EXPECT_EQ(vst.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_EQ(vst.error_message(),
+              "too many Set/VerifiableSet calls in flight (limit 4); retry later");
+  }
   // Other calls are not Sets.
   schema::HealthResponse health;
   auto hctx = Ctx();
