@@ -8,8 +8,8 @@ def pct: if . == null then "-" else ((. * 1000 | round) / 10 | tostring) + "%" e
   "  Set 1000 entries/tx: best \(.best_entries_per_s | n) entries/s (\(.clients | n) clients)  [goal >= 1,000,000: \(if .met then "met" else "MISSED" end)]"),
 (.targets.verifiableset_vs_set[] |
   "  VerifiableSet / Set, \(.clients) clients: \(.verifiableset) / \(.set) = \(.ratio | pct)  [goal >= 60%: \(if .met then "met" else "MISSED" end)]"),
-(.targets.verifiableset_tmpfs_state_vs_set[] |
-  "  VerifiableSet (client state on tmpfs) / Set, \(.clients) clients: \(.verifiableset) / \(.set) = \(.ratio | pct)  [goal >= 60%: \(if .met then "met" else "MISSED" end)]"),
+(.targets.verifiableset_memory_state_vs_set[] |
+  "  VerifiableSet (client state in memory) / Set, \(.clients) clients: \(.verifiableset) / \(.set) = \(.ratio | pct)  [goal >= 60%: \(if .met then "met" else "MISSED" end)]"),
 (.targets.fips_vs_default |
   "  FIPS / default: write cells min \(.min_write | n) over \(.write_cells) cells  [goal >= 0.97 on every write workload: \(if .met then "met" else "MISSED" end)]; all cells min \(.min | n), geometric mean \(.geomean | n) over \(.cells | length)"),
 (.targets.fips_vs_default.cells[] | "      \(.op) c=\(.clients) b=\(.batch): \(.fips) / \(.default) = \(.ratio)"),
