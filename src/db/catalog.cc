@@ -247,7 +247,8 @@ Result<std::shared_ptr<Database>> Catalog::Get(const std::string& name) {
   IMMUDB_ASSIGN_OR_RETURN(Meta meta, ReadMeta(name));
   if (!meta.loaded) return FailedPrecondition("database is not loaded");
   IMMUDB_ASSIGN_OR_RETURN(DatabaseSettings s, GetSettings(name));
-  IMMUDB_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(name, DbDir(name), s));
+  IMMUDB_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(name, DbDir(name), s,
+                                                                     opts_.commit_tuning));
   std::shared_ptr<Database> shared(std::move(db));
   open_[name] = shared;
   lru_.push_front(name);

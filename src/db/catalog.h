@@ -28,6 +28,7 @@ struct CatalogOptions {
   std::string data_dir = "./data";
   size_t max_active_databases = 100;   // immudb's --max-active-databases
   DatabaseSettings default_settings;   // for systemdb, defaultdb and unspecified fields
+  CommitTuning commit_tuning;          // every database's group commit delay
 };
 
 // DatabaseInfo of DatabaseListV2.

@@ -39,7 +39,8 @@ Database::Database(std::string name, std::string dir, DatabaseSettings settings)
 Database::~Database() { (void)Close(); }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& name, const std::string& dir,
-                                                 const DatabaseSettings& settings) {
+                                                 const DatabaseSettings& settings,
+                                                 const CommitTuning& tuning) {
   IMMUDB_RETURN_IF_ERROR(settings.Validate());
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -55,6 +56,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& name, const 
   so.max_entries_per_tx = settings.max_tx_entries;
   so.max_key_len = settings.max_key_len;
   so.max_value_len = settings.max_value_len;
+  so.group_delay = tuning.group_delay;
+  so.group_delay_min_txs = tuning.group_delay_min_txs;
   if (settings.exclude_commit_time) so.clock = [] { return int64_t(0); };
   IMMUDB_ASSIGN_OR_RETURN(db->store_, store::Store::Open((fs::path(dir) / "store").string(), so));
   IMMUDB_RETURN_IF_ERROR(db->OpenIndex());

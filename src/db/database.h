@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -22,6 +23,13 @@
 
 namespace immudb::db {
 
+// Server-wide commit tuning, not part of the persisted settings (the server's
+// --group-commit-delay and --group-commit-min-txs; store::Options has the semantics).
+struct CommitTuning {
+  std::chrono::microseconds group_delay = store::Options{}.group_delay;
+  uint32_t group_delay_min_txs = store::Options{}.group_delay_min_txs;
+};
+
 // Outcome of opening a database's index, for logs and tests.
 struct IndexOpenReport {
   bool rebuilt = false;         // the index folder was missing/corrupt and was recreated
@@ -33,7 +41,8 @@ class Database {
   // Opens (creating if missing) the database `name` stored in `dir`. `settings` are used at
   // creation; file_size and write_tx_header_version of an existing store keep their values.
   static Result<std::unique_ptr<Database>> Open(const std::string& name, const std::string& dir,
-                                                const DatabaseSettings& settings);
+                                                const DatabaseSettings& settings,
+                                                const CommitTuning& tuning = {});
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

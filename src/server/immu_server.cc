@@ -91,6 +91,8 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
     copts.data_dir = options.dir;
     copts.max_active_databases = static_cast<size_t>(options.max_active_databases);
     copts.default_settings.synced = options.synced;
+    copts.commit_tuning.group_delay = options.group_commit_delay;
+    copts.commit_tuning.group_delay_min_txs = static_cast<uint32_t>(options.group_commit_min_txs);
     IMMUDB_ASSIGN_OR_RETURN(s->catalog_, db::Catalog::Open(copts));
     s->deps_.kv_handlers = std::make_unique<DbKvHandlers>(s->catalog_.get(), std::move(signer));
     if (!s->deps_.databases) {

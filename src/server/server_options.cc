@@ -66,6 +66,15 @@ Setter DurationField(const char* name, std::chrono::milliseconds ServerOptions::
   };
 }
 
+Setter MicrosField(const char* name, std::chrono::microseconds ServerOptions::*field) {
+  return [name, field](ServerOptions& o, std::string_view v) -> Status {
+    auto d = ParseGoDurationNs(v);
+    if (!d.ok()) return InvalidArgument("option " + std::string(name) + ": " + d.status().message());
+    o.*field = std::chrono::duration_cast<std::chrono::microseconds>(*d);
+    return Status::Ok();
+  };
+}
+
 std::vector<OptionSpec> BuildSpecs() {
   std::vector<OptionSpec> s;
   auto add = [&](const char* name, const char* help, bool is_bool, Setter set) {
@@ -100,6 +109,13 @@ std::vector<OptionSpec> BuildSpecs() {
       StringField(&ServerOptions::signing_key));
   add("synced", "fsync every commit (false trades durability for speed)", true,
       BoolField("synced", &ServerOptions::synced));
+  add("group-commit-delay",
+      "when a commit group held at least --group-commit-min-txs transactions and fewer are "
+      "queued, wait this long once before cutting the next group, so concurrent writers share "
+      "fsyncs (0 = never wait; a lone writer never waits)",
+      false, MicrosField("group-commit-delay", &ServerOptions::group_commit_delay));
+  add("group-commit-min-txs", "size of the previous commit group that enables the wait (0 = never)",
+      false, IntField("group-commit-min-txs", &ServerOptions::group_commit_min_txs));
   add("max-recv-msg-size", "max message size in bytes the server can receive", false,
       IntField("max-recv-msg-size", &ServerOptions::max_recv_msg_size));
   add("max-sessions", "maximum number of simultaneously opened sessions", false,
@@ -155,7 +171,8 @@ std::vector<OptionSpec> BuildSpecs() {
         return Status::Ok();
       });
   add("grpc-threads",
-      "maximum gRPC worker threads, also of Set calls waiting for their commit (0 = 1024)",
+      "maximum gRPC worker threads, also of Set/VerifiableSet calls waiting for their commit "
+      "(0 = 1024)",
       false,
       IntField("grpc-threads", &ServerOptions::grpc_threads));
   add("grpc-reflection", "serve gRPC server reflection", true,
@@ -187,8 +204,13 @@ Status SetServerOption(ServerOptions& options, std::string_view name, std::strin
 }
 
 Result<std::chrono::milliseconds> ParseGoDuration(std::string_view text) {
+  IMMUDB_ASSIGN_OR_RETURN(std::chrono::nanoseconds ns, ParseGoDurationNs(text));
+  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(double(ns.count()) / 1e6)));
+}
+
+Result<std::chrono::nanoseconds> ParseGoDurationNs(std::string_view text) {
   std::string_view s = text;
-  if (s == "0") return std::chrono::milliseconds(0);
+  if (s == "0") return std::chrono::nanoseconds(0);
   if (s.empty()) return InvalidArgument("empty duration");
   double total_ns = 0;
   while (!s.empty()) {
@@ -213,7 +235,7 @@ Result<std::chrono::milliseconds> ParseGoDuration(std::string_view text) {
     else return InvalidArgument("invalid duration unit in '" + std::string(text) + "'");
     total_ns += number * scale;
   }
-  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(total_ns / 1e6)));
+  return std::chrono::nanoseconds(static_cast<int64_t>(std::llround(total_ns)));
 }
 
 std::string EnvironmentName(std::string_view flag) {
@@ -283,6 +305,10 @@ Status ValidateServerOptions(const ServerOptions& o) {
     return InvalidArgument("login-backoff-max must be >= login-backoff");
   }
   if (o.grpc_threads < 0) return InvalidArgument("grpc-threads must be >= 0");
+  if (o.group_commit_delay.count() < 0 || o.group_commit_delay > std::chrono::seconds(1)) {
+    return InvalidArgument("group-commit-delay must be between 0 and 1s");
+  }
+  if (o.group_commit_min_txs < 0) return InvalidArgument("group-commit-min-txs must be >= 0");
   if (o.session_timeout.count() < 0 || o.max_session_inactivity_time.count() < 0 ||
       o.max_session_age_time.count() < 0) {
     return InvalidArgument("session durations must not be negative");

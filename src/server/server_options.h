@@ -32,6 +32,10 @@ struct ServerOptions {
   bool maintenance = false;
   std::string signing_key;  // PEM EC private key path; empty = states are not signed
   bool synced = true;
+  // Group commit delay of every database's store (store::Options::group_delay,
+  // group_delay_min_txs).
+  std::chrono::microseconds group_commit_delay{100};
+  int group_commit_min_txs = 12;
   int max_recv_msg_size = 32 * 1024 * 1024;
   int max_sessions = 100;
   std::chrono::milliseconds max_session_inactivity_time = std::chrono::minutes(3);
@@ -82,6 +86,8 @@ Status SetServerOption(ServerOptions& options, std::string_view name, std::strin
 
 // Parses a Go-style duration ("0", "2m", "1h30m", "1.5s", "250ms", "10us").
 Result<std::chrono::milliseconds> ParseGoDuration(std::string_view text);
+// The same to the nanosecond ("100us").
+Result<std::chrono::nanoseconds> ParseGoDurationNs(std::string_view text);
 
 // Applies every key of the TOML file at `path` (top-level keys named like the flags, values of
 // any TOML scalar type). Unknown keys are an error naming the key.

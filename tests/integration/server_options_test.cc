@@ -46,6 +46,33 @@ TEST(ServerOptions, GoDurations) {
   EXPECT_FALSE(ParseGoDuration("3days").ok());
 }
 
+TEST(ServerOptions, GroupCommitDelay) {
+  auto none = [](const char*) -> const char* { return nullptr; };
+  auto d = ResolveServerOptions({}, none);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->group_commit_delay, std::chrono::microseconds(100));
+  EXPECT_EQ(d->group_commit_min_txs, 12);
+  EXPECT_EQ(*ParseGoDurationNs("10us"), std::chrono::nanoseconds(10000));
+  EXPECT_EQ(*ParseGoDurationNs("1.5ms"), std::chrono::nanoseconds(1500000));
+
+  auto env = [](const char* n) -> const char* {
+    return std::string(n) == "IMMUDB_GROUP_COMMIT_MIN_TXS" ? "4" : nullptr;
+  };
+  auto o = ResolveServerOptions({{"group-commit-delay", "250us"}}, env);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->group_commit_delay, std::chrono::microseconds(250));
+  EXPECT_EQ(o->group_commit_min_txs, 4);
+  auto off = ResolveServerOptions({{"group-commit-delay", "0"}}, none);
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->group_commit_delay.count(), 0);
+
+  auto too_long = ResolveServerOptions({{"group-commit-delay", "2s"}}, none);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_NE(too_long.status().message().find("group-commit-delay"), std::string::npos);
+  EXPECT_FALSE(ResolveServerOptions({{"group-commit-delay", "soon"}}, none).ok());
+  EXPECT_FALSE(ResolveServerOptions({{"group-commit-min-txs", "-1"}}, none).ok());
+}
+
 TEST(ServerOptions, LoginLimitAndStreamOptionsFromFileEnvAndFlags) {
   auto d = ResolveServerOptions({}, [](const char*) -> const char* { return nullptr; });
   ASSERT_TRUE(d.ok()) << d.status().ToString();
