@@ -6,7 +6,7 @@
 #         SANITIZE_ASAN_GCC=1 uses a gcc tree in build-asan/ instead.
 #   tsan: build-tsan/ (gcc, -fsanitize=thread), the concurrency tests (store group commit,
 #         index reads during writes, db preconditions / ExecAll from many threads, the
-#         client's trusted-state locks).
+#         catalog opening a database without its lock, the client's trusted-state locks).
 # Usage: scripts/sanitize.sh [asan|tsan|all] [ctest label regex] [ctest name regex]
 #   scripts/sanitize.sh asan                    # labels crypto|ledger|store|index|db|server|client|cli
 #   scripts/sanitize.sh asan 'ledger|store'     # only these labels (only their tests are built)
@@ -23,7 +23,7 @@ NAMES="${3:-}"
 JOBS="${IMMUDB_BUILD_JOBS:-2}"
 TEST_JOBS="${IMMUDB_TEST_JOBS:-2}"
 ASAN_LABELS_DEFAULT='crypto|ledger|store|index|db|server|client|cli'
-TSAN_TESTS='^(store_test|index_test|db_kv_test|db_refs_test|client_verification_test)$'
+TSAN_TESTS='^(store_test|index_test|db_kv_test|db_refs_test|db_catalog_test|client_verification_test)$'
 EXCLUDE='external|crash|reliability'
 [ "${SANITIZE_FIPS:-0}" = 1 ] || EXCLUDE="$EXCLUDE|fips"
 gen=()

@@ -114,9 +114,11 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const CatalogOptions& opts) {
 }
 
 Status Catalog::Close() {
-  std::lock_guard<std::mutex> l(mu_);
+  std::unique_lock<std::mutex> l(mu_);
   if (closed_) return Status::Ok();
   closed_ = true;
+  // A Get opening a database now sees closed_ when it finishes and closes it itself.
+  opened_cv_.wait(l, [this] { return opening_.empty(); });
   Status first;
   for (auto& [name, db] : open_) {
     Status st = db->Close();
@@ -233,23 +235,43 @@ void Catalog::EvictLocked() {
   }
 }
 
+void Catalog::WaitNotOpeningLocked(std::unique_lock<std::mutex>& l, const std::string& name) {
+  opened_cv_.wait(l, [&] { return opening_.count(name) == 0; });
+}
+
 Result<std::shared_ptr<Database>> Catalog::Get(const std::string& name) {
   IMMUDB_RETURN_IF_ERROR(ValidateDatabaseName(name));
-  std::lock_guard<std::mutex> l(mu_);
-  if (closed_) return FailedPrecondition("catalog is closed");
-  auto it = open_.find(name);
-  if (it != open_.end()) {
-    lru_.remove(name);
-    lru_.push_front(name);
-    return it->second;
+  std::unique_lock<std::mutex> l(mu_);
+  for (;;) {
+    if (closed_) return FailedPrecondition("catalog is closed");
+    auto it = open_.find(name);
+    if (it != open_.end()) {
+      lru_.remove(name);
+      lru_.push_front(name);
+      return it->second;
+    }
+    if (opening_.count(name) == 0) break;
+    opened_cv_.wait(l);  // another Get is opening it: take its result (or retry its failure)
   }
   if (!Exists(name)) return NotExists();
   IMMUDB_ASSIGN_OR_RETURN(Meta meta, ReadMeta(name));
   if (!meta.loaded) return FailedPrecondition("database is not loaded");
   IMMUDB_ASSIGN_OR_RETURN(DatabaseSettings s, GetSettings(name));
-  IMMUDB_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(name, DbDir(name), s,
-                                                                     opts_.commit_tuning));
-  std::shared_ptr<Database> shared(std::move(db));
+  // Open without the lock: it may take long (an index rebuilt from the store).
+  opening_.insert(name);
+  l.unlock();
+  if (opts_.before_open) opts_.before_open(name);
+  Result<std::unique_ptr<Database>> opened =
+      Database::Open(name, DbDir(name), s, opts_.commit_tuning);
+  l.lock();
+  opening_.erase(name);
+  opened_cv_.notify_all();
+  if (!opened.ok()) return opened.status();
+  std::shared_ptr<Database> shared(std::move(opened).value());
+  if (closed_) {
+    (void)shared->Close();
+    return FailedPrecondition("catalog is closed");
+  }
   open_[name] = shared;
   lru_.push_front(name);
   EvictLocked();
@@ -277,7 +299,8 @@ Status Catalog::Load(const std::string& name) {
 
 Status Catalog::Unload(const std::string& name) {
   IMMUDB_RETURN_IF_ERROR(ValidateDatabaseName(name));
-  std::lock_guard<std::mutex> l(mu_);
+  std::unique_lock<std::mutex> l(mu_);
+  WaitNotOpeningLocked(l, name);
   if (!Exists(name)) return NotExists();
   if (name == kSystemDbName || name == kDefaultDbName) {
     return PermissionDenied("database is reserved");
@@ -291,7 +314,8 @@ Status Catalog::Unload(const std::string& name) {
 
 Status Catalog::Delete(const std::string& name) {
   IMMUDB_RETURN_IF_ERROR(ValidateDatabaseName(name));
-  std::lock_guard<std::mutex> l(mu_);
+  std::unique_lock<std::mutex> l(mu_);
+  WaitNotOpeningLocked(l, name);
   if (name == kSystemDbName || name == kDefaultDbName) {
     return PermissionDenied("database is reserved");
   }
@@ -310,7 +334,8 @@ Result<DatabaseSettings> Catalog::UpdateSettings(const std::string& name,
                                                  const DatabaseSettings& s) {
   IMMUDB_RETURN_IF_ERROR(ValidateDatabaseName(name));
   IMMUDB_RETURN_IF_ERROR(s.Validate());
-  std::lock_guard<std::mutex> l(mu_);
+  std::unique_lock<std::mutex> l(mu_);
+  WaitNotOpeningLocked(l, name);
   if (!Exists(name)) return NotExists();
   IMMUDB_ASSIGN_OR_RETURN(DatabaseSettings old, GetSettings(name));
   if (old.write_tx_header_version != s.write_tx_header_version || old.file_size != s.file_size) {

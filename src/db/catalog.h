@@ -7,11 +7,14 @@
 // Layout: <data_dir>/<name>/{settings.json, catalog.json, store/, index/}.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,8 @@ struct CatalogOptions {
   size_t max_active_databases = 100;   // immudb's --max-active-databases
   DatabaseSettings default_settings;   // for systemdb, defaultdb and unspecified fields
   CommitTuning commit_tuning;          // every database's group commit delay
+  // Tests: runs before a database is opened, without the catalog's lock held.
+  std::function<void(const std::string& name)> before_open;
 };
 
 // DatabaseInfo of DatabaseListV2.
@@ -73,6 +78,9 @@ class Catalog {
 
   // The open database `name`, opening it if needed (and closing the least recently used one
   // beyond the active limit). NotFound if it does not exist, FailedPrecondition if unloaded.
+  // Opening (which may rebuild the database's index) runs without the catalog's lock: other
+  // databases stay usable meanwhile; other callers of the same name wait for that open, and
+  // Unload, UpdateSettings and Close wait for it to finish.
   Result<std::shared_ptr<Database>> Get(const std::string& name);
 
   // Marks a database loaded (usable) / unloaded (closed, refused by Get until loaded).
@@ -103,9 +111,13 @@ class Catalog {
   Status CreateLocked(const std::string& name, const DatabaseSettings& s, const std::string& by);
   Status CloseLocked(const std::string& name);
   void EvictLocked();
+  // Waits (releasing mu_ meanwhile) until no Get is opening `name`.
+  void WaitNotOpeningLocked(std::unique_lock<std::mutex>& l, const std::string& name);
 
   CatalogOptions opts_;
   mutable std::mutex mu_;
+  std::condition_variable opened_cv_;  // an open of a name in opening_ finished
+  std::set<std::string> opening_;      // names a Get is opening now (without mu_)
   std::map<std::string, std::shared_ptr<Database>> open_;
   std::list<std::string> lru_;  // front = most recently used
   bool closed_ = false;

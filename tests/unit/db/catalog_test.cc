@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "db_test_util.h"
 
@@ -19,12 +24,14 @@ class CatalogTest : public ::testing::Test {
     cat_.reset();
     std::filesystem::remove_all(dir_);
   }
-  void Open(size_t max_active = 100) {
+  void Open(size_t max_active = 100,
+            std::function<void(const std::string&)> before_open = nullptr) {
     cat_.reset();
     CatalogOptions o;
     o.data_dir = dir_;
     o.max_active_databases = max_active;
     o.default_settings = testing::TestSettings();
+    o.before_open = std::move(before_open);
     auto c = Catalog::Open(o);
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     cat_ = std::move(c).value();
@@ -202,6 +209,67 @@ TEST_F(CatalogTest, BoundedActiveDatabasesLoseNothing) {
   KeyRequest g;
   g.key = B("k");
   EXPECT_TRUE((*held)->Get(g).ok());
+}
+
+// Opening a database (which may rebuild its index) runs without the catalog's lock: while one
+// open is held up, other databases are served; a second Get of the same name waits for that
+// open and gets the same instance; Unload waits for the open to finish.
+TEST_F(CatalogTest, OpeningOneDatabaseDoesNotBlockTheOthers) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool entered = false, release = false;
+  Open(100, [&](const std::string& name) {
+    if (name != "slow") return;
+    std::unique_lock<std::mutex> l(mu);
+    entered = true;
+    cv.notify_all();
+    cv.wait(l, [&] { return release; });
+  });
+  ASSERT_TRUE(cat_->Create("slow", testing::TestSettings()).ok());
+  ASSERT_EQ(cat_->ActiveCount(), 0u);
+
+  Result<std::shared_ptr<Database>> first = NotFound("not yet"), second = NotFound("not yet");
+  std::thread opener([&] { first = cat_->Get("slow"); });
+  {
+    std::unique_lock<std::mutex> l(mu);
+    ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return entered; }));
+  }
+  // Another database is opened and written while "slow" is being opened.
+  auto other = cat_->Get("defaultdb");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  SetRequest req;
+  req.kvs = {KV("k", "v")};
+  EXPECT_TRUE((*other)->Set(req).ok());
+  // A second caller of "slow" and an Unload wait for the open in progress.
+  std::atomic<bool> second_done{false}, unloaded{false};
+  std::thread waiter([&] {
+    second = cat_->Get("slow");
+    second_done = true;
+  });
+  std::thread unloader([&] {
+    EXPECT_TRUE(cat_->Unload("slow").ok());
+    unloaded = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(second_done.load());
+  EXPECT_FALSE(unloaded.load());
+  {
+    std::lock_guard<std::mutex> l(mu);
+    release = true;
+  }
+  cv.notify_all();
+  opener.join();
+  waiter.join();
+  unloader.join();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  // The waiter either shared the first open or, had the Unload run first, was refused.
+  if (second.ok()) {
+    EXPECT_EQ(second->get(), first->get());
+  } else {
+    EXPECT_EQ(second.status().message(), "database is not loaded");
+  }
+  EXPECT_TRUE(unloaded.load());
+  EXPECT_EQ(cat_->Get("slow").status().message(), "database is not loaded");
 }
 
 }  // namespace
