@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "index/key_format.h"
@@ -208,53 +209,75 @@ Status Index::Apply(std::span<const IndexTx> txs) {
     }
     ++expected;
   }
-  // Current (revision, tx) of every key the batch touches: its newest version record, one
-  // prefix seek per key (in key order, so consecutive seeks share the skiplist's upper levels).
+  // Every key the batch writes, once: its records prefix (built once, then reused for the
+  // seek target and each of its version keys) and its current (revision, tx), read from its
+  // newest version record with one prefix seek per key (in key order, so consecutive seeks
+  // share the skiplist's upper levels).
   struct KeyState {
+    Bytes prefix;
     uint64_t revision = 0;
     uint64_t tx = 0;
   };
-  std::unordered_map<std::string, KeyState> state;
-  std::vector<std::pair<Bytes, KeyState*>> records;  // a key's records prefix, its state
+  size_t n_writes = 0;
+  for (const IndexTx& t : txs) n_writes += t.writes.size();
+  std::vector<KeyState> keys;
+  std::vector<uint32_t> slots;  // the KeyState of each write, in batch order
+  std::unordered_map<std::string_view, uint32_t> slot_of;  // views of the batch's own keys
+  keys.reserve(n_writes);
+  slots.reserve(n_writes);
+  slot_of.reserve(n_writes);
   for (const IndexTx& t : txs) {
     for (const IndexWrite& w : t.writes) {
-      std::string k(reinterpret_cast<const char*>(w.key.data()), w.key.size());
-      auto [pos, added] = state.emplace(std::move(k), KeyState{});
-      if (added) records.emplace_back(KeyRecordsPrefix(kVersionRecord, w.key), &pos->second);
+      std::string_view k(reinterpret_cast<const char*>(w.key.data()), w.key.size());
+      auto [pos, added] = slot_of.emplace(k, static_cast<uint32_t>(keys.size()));
+      if (added) keys.push_back(KeyState{KeyRecordsPrefix(kVersionRecord, w.key)});
+      slots.push_back(pos->second);
     }
   }
-  if (!records.empty()) {
-    std::sort(records.begin(), records.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (!keys.empty()) {
+    std::vector<uint32_t> order(keys.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return keys[a].prefix < keys[b].prefix; });
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(WithinKey()));
-    for (const auto& [r, ks] : records) {
+    Bytes newest;
+    for (uint32_t i : order) {
+      KeyState& ks = keys[i];
       // Seek targets must carry the 8-byte suffix to be in the prefix extractor's domain:
       // u64(~max) is the smallest suffix, i.e. the newest version.
-      Bytes newest = r;
-      newest.insert(newest.end(), kRecordSuffixSize, 0x00);
+      newest.assign(ks.prefix.begin(), ks.prefix.end());
+      newest.resize(ks.prefix.size() + kRecordSuffixSize, 0x00);
       it->Seek(S(newest));
       if (!it->Valid()) {
         IMMUDB_RETURN_IF_ERROR(FromRocks(it->status(), "seek"));
         continue;
       }
       ByteView rk = B(it->key());
-      if (!IsRecordOf(rk, r)) continue;
+      if (!IsRecordOf(rk, ks.prefix)) continue;
       IndexedEntry latest;
       IMMUDB_RETURN_IF_ERROR(DecodeVersionValue(B(it->value()), &latest));
-      *ks = {latest.revision, ~GetU64(rk.data() + r.size())};
+      ks.revision = latest.revision;
+      ks.tx = ~GetU64(rk.data() + ks.prefix.size());
     }
   }
   // The batch's records, put into the WriteBatch in key order (stable: a later put of the
   // same key must stay later): the memtable's skiplist then reuses the previous insert's
   // search path for the next one instead of searching from the top for each random key.
   std::vector<std::pair<Bytes, Bytes>> puts;
+  puts.reserve(n_writes + 1);
+  size_t wi = 0;
   for (const IndexTx& t : txs) {
     for (const IndexWrite& w : t.writes) {
-      KeyState& ks = state[std::string(reinterpret_cast<const char*>(w.key.data()), w.key.size())];
+      KeyState& ks = keys[slots[wi++]];
       // A key written twice in one tx keeps one version (the last write).
       uint64_t revision = ks.revision > 0 && ks.tx == t.tx ? ks.revision : ks.revision + 1;
-      ks = {revision, t.tx};
-      puts.emplace_back(VersionKey(w.key, t.tx), EncodeVersionValue(w, revision));
+      ks.revision = revision;
+      ks.tx = t.tx;
+      Bytes version_key;
+      version_key.reserve(ks.prefix.size() + kRecordSuffixSize);
+      version_key.assign(ks.prefix.begin(), ks.prefix.end());
+      AppendU64(version_key, ~t.tx);  // = VersionKey(w.key, t.tx)
+      puts.emplace_back(std::move(version_key), EncodeVersionValue(w, revision));
       if (IsRevisionCheckpoint(revision)) {
         Bytes txb;
         AppendU64(txb, t.tx);

@@ -1,11 +1,19 @@
 #include "index/key_format.h"
 
+#include <cstring>
+
 namespace immudb::index {
 
 void AppendEscapedKey(Bytes& out, ByteView key) {
-  for (uint8_t b : key) {
-    out.push_back(b);
-    if (b == 0x00) out.push_back(0xFF);
+  out.reserve(out.size() + key.size() + 2);
+  const uint8_t* p = key.data();
+  const uint8_t* const end = p + key.size();
+  while (p < end) {  // runs up to and including each zero byte, which gets its 0xFF
+    const auto* zero = static_cast<const uint8_t*>(std::memchr(p, 0x00, size_t(end - p)));
+    const uint8_t* stop = zero != nullptr ? zero + 1 : end;
+    out.insert(out.end(), p, stop);
+    if (zero != nullptr) out.push_back(0xFF);
+    p = stop;
   }
   out.push_back(0x00);
   out.push_back(0x01);

@@ -24,6 +24,21 @@ TEST(KeyFormatTest, RoundTripsKeysWithZeroBytes) {
   }
 }
 
+// The escaping, byte for byte (an index on disk depends on it): every zero byte of the key is
+// followed by 0xFF, and 00 01 ends the key.
+TEST(KeyFormatTest, EscapesZeroBytesExactly) {
+  EXPECT_EQ(KeyRecordsPrefix(kVersionRecord, Bytes{}), (Bytes{kVersionRecord, 0x00, 0x01}));
+  EXPECT_EQ(KeyRecordsPrefix(kVersionRecord, Bytes{'a', 'b'}),
+            (Bytes{kVersionRecord, 'a', 'b', 0x00, 0x01}));
+  EXPECT_EQ(KeyRecordsPrefix(kVersionRecord, Bytes{0x00, 'a', 0x00, 0x00}),
+            (Bytes{kVersionRecord, 0x00, 0xFF, 'a', 0x00, 0xFF, 0x00, 0xFF, 0x00, 0x01}));
+  EXPECT_EQ(KeyRecordsPrefix(kRevisionRecord, Bytes{0xFF, 0x00}),
+            (Bytes{kRevisionRecord, 0xFF, 0x00, 0xFF, 0x00, 0x01}));
+  Bytes out = {0x42};
+  AppendEscapedKey(out, Bytes{'x', 0x00});
+  EXPECT_EQ(out, (Bytes{0x42, 'x', 0x00, 0xFF, 0x00, 0x01}));
+}
+
 TEST(KeyFormatTest, PreservesKeyOrderAndPutsNewestVersionFirst) {
   std::vector<Bytes> keys = {{}, {0x00}, {0x00, 0x00}, {0x00, 0x01}, {0x01}, {'a'},
                              {'a', 0x00}, {'a', 0x00, 0x00}, {'a', 0x01}, {'a', 0xFF}, {'b'}, {0xFF}};
