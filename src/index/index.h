@@ -30,7 +30,7 @@ namespace immudb::index {
 
 struct IndexOptions {
   size_t block_cache_bytes = 64u << 20;
-  size_t write_buffer_bytes = 32u << 20;
+  size_t write_buffer_bytes = 64u << 20;
 };
 
 // Bounds of an ordered scan over store keys; semantics follow immudb's key reader:
