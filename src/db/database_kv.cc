@@ -1,5 +1,7 @@
 // Database: plain key-value operations, preconditions and verifiable set/get.
-#include <set>
+#include <algorithm>
+#include <string_view>
+#include <vector>
 
 #include "db/database.h"
 #include "db/encoding.h"
@@ -90,11 +92,33 @@ Result<store::CommitResult> Database::Commit(std::vector<store::EntryInput> entr
 
 Status Database::PrepareSet(const SetRequest& req, std::vector<store::EntryInput>* entries,
                             std::function<Status(uint64_t)>* check) {
-  entries->reserve(req.kvs.size());
-  std::set<Bytes> seen;
+  // Refusals in request order, as one pass would find them: an empty key, or a key seen
+  // before it. Duplicates are found by sorting views of the keys (no copies).
+  const size_t n = req.kvs.size();
+  size_t first_empty = n, first_dup = n;
+  for (size_t i = 0; i < n; ++i) {
+    if (req.kvs[i].key.empty()) {
+      first_empty = i;
+      break;
+    }
+  }
+  if (n > 1) {
+    std::vector<uint32_t> order(n);
+    for (uint32_t i = 0; i < n; ++i) order[i] = i;
+    auto key = [&](uint32_t i) {
+      return std::string_view(reinterpret_cast<const char*>(req.kvs[i].key.data()),
+                              req.kvs[i].key.size());
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+    for (size_t j = 1; j < n; ++j) {
+      if (key(order[j]) == key(order[j - 1])) first_dup = std::min<size_t>(first_dup, order[j]);
+    }
+  }
+  if (first_dup < first_empty) return errors::DuplicatedKeys();
+  if (first_empty < n) return errors::IllegalArguments();
+  entries->reserve(n);
   for (const KeyValue& kv : req.kvs) {
-    if (kv.key.empty()) return errors::IllegalArguments();
-    if (req.kvs.size() > 1 && !seen.insert(kv.key).second) return errors::DuplicatedKeys();
     store::EntryInput in;
     in.key = EncodeKey(kv.key);
     in.value = EncodePlainValue(kv.value);

@@ -54,7 +54,24 @@ TEST_F(DbTest, SetRejectsBadInput) {
   empty_key.kvs = {KV("", "1")};
   EXPECT_EQ(db_->Set(empty_key).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(db_->Set(SetRequest{}).status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(db_->CurrentState().tx_id, 0u);
+  // Whichever fault comes first in the request is reported.
+  SetRequest dup_then_empty;
+  dup_then_empty.kvs = {KV("a", "1"), KV("b", "1"), KV("a", "2"), KV("", "3")};
+  EXPECT_NE(db_->Set(dup_then_empty).status().message().find("duplicated keys"),
+            std::string::npos);
+  SetRequest empty_then_dup;
+  empty_then_dup.kvs = {KV("a", "1"), KV("", "2"), KV("a", "3")};
+  auto e = db_->Set(empty_then_dup);
+  EXPECT_EQ(e.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(e.status().message().find("duplicated keys"), std::string::npos);
+  SetRequest many;  // a duplicate far apart among many distinct keys
+  for (int i = 0; i < 500; ++i) many.kvs.push_back(KV("k" + std::to_string(i), "v"));
+  many.kvs.push_back(KV("k17", "again"));
+  EXPECT_NE(db_->Set(many).status().message().find("duplicated keys"), std::string::npos);
+  many.kvs.pop_back();
+  many.kvs.push_back(KV(std::string("k17\0", 4), "prefix-extended, distinct"));
+  EXPECT_TRUE(db_->Set(many).ok());
+  EXPECT_EQ(db_->CurrentState().tx_id, 1u);
 }
 
 TEST_F(DbTest, KeyAndValueLimits) {
