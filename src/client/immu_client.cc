@@ -3,7 +3,11 @@
 #include "client/immu_client.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -380,20 +384,37 @@ Status ImmuClient::CheckIdentity() {
                               identity_checked_ + ")");
   }
   Result<std::string> existing = ReadTextFile(path);
-  if (existing.ok()) {
-    std::string want = "\"serverUUID\": \"" + uuid + "\"";
-    if (existing->find(want) == std::string::npos) {
-      return FailedPrecondition("could not check the identity of the server at " + identity +
-                                ": it is not the server this client trusted before (" + path +
-                                ")");
+  if (!existing.ok()) {
+    // First use: the pin is written whole to a temporary file and linked into place, which
+    // fails if another thread or process pinned first; so no reader ever sees a partial pin,
+    // and the first pin wins.
+    ::mkdir(options_.state_dir.c_str(), 0700);
+    static std::atomic<uint64_t> seq{0};
+    std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
+                      std::to_string(seq.fetch_add(1));
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << "{\n\t\"serverUUID\": \"" << uuid << "\",\n\t\"serverIdentity\": \"" << identity
+          << "\"\n}";
+      if (!out.flush()) {
+        ::unlink(tmp.c_str());
+        return IoError("cannot write " + tmp);
+      }
     }
-    return remember();
+    int rc = ::link(tmp.c_str(), path.c_str());
+    int err = errno;
+    ::unlink(tmp.c_str());
+    if (rc == 0) return remember();
+    if (err != EEXIST) return IoError("cannot create " + path + ": " + std::strerror(err));
+    existing = ReadTextFile(path);  // pinned meanwhile: check against that pin
+    if (!existing.ok()) return existing.status();
   }
-  ::mkdir(options_.state_dir.c_str(), 0700);
-  std::ofstream out(path, std::ios::trunc);
-  out << "{\n\t\"serverUUID\": \"" << uuid << "\",\n\t\"serverIdentity\": \"" << identity
-      << "\"\n}";
-  if (!out.flush()) return IoError("cannot write " + path);
+  std::string want = "\"serverUUID\": \"" + uuid + "\"";
+  if (existing->find(want) == std::string::npos) {
+    return FailedPrecondition("could not check the identity of the server at " + identity +
+                              ": it is not the server this client trusted before (" + path +
+                              ")");
+  }
   return remember();
 }
 

@@ -233,9 +233,16 @@ class ImmuClient {
   // an expired session and retries once.
   Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
   struct AsyncSet;
-  void StartAsyncSet(std::shared_ptr<AsyncSet> call);
   struct AsyncVerifiedSet;
-  void StartAsyncVerifiedSet(std::shared_ptr<AsyncVerifiedSet> call);
+  // Sends an asynchronous call (`send` issues it on call->ctx with `done`) with the auth
+  // metadata and deadline; when the server dropped the session it is re-opened and the call
+  // sent again, once. Then `finish` gets the call's status on a gRPC thread (after the
+  // answer's server UUID was noted, when OK).
+  template <typename PendingCall>
+  void SendWithSessionRetry(
+      std::shared_ptr<PendingCall> call,
+      std::function<void(PendingCall*, std::function<void(grpc::Status)>)> send,
+      std::function<void(Status)> finish);
   Result<schema::TxHeader> FinishVerifiedSet(const AsyncVerifiedSet& call);
   // Keeps the server UUID an answer's initial metadata carries.
   void NoteServerUuid(const grpc::ClientContext& ctx);

@@ -65,30 +65,39 @@ void ImmuClient::SetAsync(const std::string& key, const std::string& value, SetC
   SetAsync(std::move(req), std::move(done));
 }
 
+template <typename PendingCall>
+void ImmuClient::SendWithSessionRetry(
+    std::shared_ptr<PendingCall> call,
+    std::function<void(PendingCall*, std::function<void(grpc::Status)>)> send,
+    std::function<void(Status)> finish) {
+  call->ctx = std::make_unique<grpc::ClientContext>();
+  call->used_session = PrepareContext(call->ctx.get());
+  PendingCall* c = call.get();
+  send(c, [this, call, send, finish](grpc::Status st) {
+    if (!st.ok() && call->attempt++ == 0 && !call->used_session.empty() &&
+        st.error_message().find("session not found") != std::string::npos) {
+      // Rare (the server dropped the session): re-open it here, then retry once.
+      if (Status re = ReopenSession(call->used_session); !re.ok()) return finish(re);
+      return SendWithSessionRetry(call, send, finish);
+    }
+    if (st.ok()) NoteServerUuid(*call->ctx);
+    finish(FromGrpc(st));
+  });
+}
+
 void ImmuClient::SetAsync(schema::SetRequest req, SetCallback done) {
   auto call = std::make_shared<AsyncSet>();
   call->req = std::move(req);
   call->done = std::move(done);
-  StartAsyncSet(std::move(call));
-}
-
-void ImmuClient::StartAsyncSet(std::shared_ptr<AsyncSet> call) {
-  call->ctx = std::make_unique<grpc::ClientContext>();
-  call->used_session = PrepareContext(call->ctx.get());
-  AsyncSet* c = call.get();
-  stub_->async()->Set(c->ctx.get(), &c->req, &c->resp, [this, call](grpc::Status st) {
-    if (st.ok()) {
-      NoteServerUuid(*call->ctx);
-      return call->done(std::move(call->resp));
-    }
-    if (call->attempt++ == 0 && !call->used_session.empty() &&
-        st.error_message().find("session not found") != std::string::npos) {
-      // Rare (the server dropped the session): re-open it here, then retry once.
-      if (Status re = ReopenSession(call->used_session); !re.ok()) return call->done(re);
-      return StartAsyncSet(call);
-    }
-    call->done(FromGrpc(st));
-  });
+  SendWithSessionRetry<AsyncSet>(
+      call,
+      [this](AsyncSet* c, std::function<void(grpc::Status)> cb) {
+        stub_->async()->Set(c->ctx.get(), &c->req, &c->resp, std::move(cb));
+      },
+      [call](Status st) {
+        if (!st.ok()) return call->done(st);
+        call->done(std::move(call->resp));
+      });
 }
 
 Result<schema::Entry> ImmuClient::Get(const std::string& key, const GetOptions& opts) {
@@ -150,31 +159,17 @@ void ImmuClient::VerifiedSetAsync(const std::string& key, const std::string& val
   call->req.set_provesincetx(call->local.tx_id);
   call->want = ExpectedEntry{KvStoreKey(AsBytes(key)), PlainStoreValue(AsBytes(value)), true};
   call->done = std::move(done);
-  StartAsyncVerifiedSet(std::move(call));
-}
-
-void ImmuClient::StartAsyncVerifiedSet(std::shared_ptr<AsyncVerifiedSet> call) {
-  call->ctx = std::make_unique<grpc::ClientContext>();
-  call->used_session = PrepareContext(call->ctx.get());
-  AsyncVerifiedSet* c = call.get();
-  stub_->async()->VerifiableSet(c->ctx.get(), &c->req, &c->resp, [this, call](grpc::Status st) {
-    if (!st.ok() && call->attempt++ == 0 && !call->used_session.empty() &&
-        st.error_message().find("session not found") != std::string::npos) {
-      // As SetAsync: re-open the session here, then retry once (still holding the lock).
-      if (Status re = ReopenSession(call->used_session); !re.ok()) {
-        call->lock = StateStore::Lock();
-        return call->done(re);
-      }
-      return StartAsyncVerifiedSet(call);
-    }
-    Result<schema::TxHeader> out = [&]() -> Result<schema::TxHeader> {
-      if (!st.ok()) return FromGrpc(st);
-      NoteServerUuid(*call->ctx);
-      return FinishVerifiedSet(*call);
-    }();
-    call->lock = StateStore::Lock();  // released before `done`, which may start the next call
-    call->done(std::move(out));
-  });
+  SendWithSessionRetry<AsyncVerifiedSet>(
+      call,
+      [this](AsyncVerifiedSet* c, std::function<void(grpc::Status)> cb) {
+        stub_->async()->VerifiableSet(c->ctx.get(), &c->req, &c->resp, std::move(cb));
+      },
+      [this, call](Status st) {
+        Result<schema::TxHeader> out = st.ok() ? FinishVerifiedSet(*call)
+                                               : Result<schema::TxHeader>(std::move(st));
+        call->lock = StateStore::Lock();  // released before `done`, which may start the next call
+        call->done(std::move(out));
+      });
 }
 
 Result<schema::TxHeader> ImmuClient::FinishVerifiedSet(const AsyncVerifiedSet& call) {

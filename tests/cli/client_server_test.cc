@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <set>
@@ -28,6 +29,37 @@ std::string ReadFile(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+// Collects the outcomes of `expected` asynchronous write calls: their tx ids and errors.
+class AsyncOutcomes {
+ public:
+  explicit AsyncOutcomes(int expected) : pending_(expected) {}
+  std::function<void(Result<schema::TxHeader>)> Callback() {
+    return [this](Result<schema::TxHeader> r) {
+      std::lock_guard<std::mutex> l(mu_);
+      if (r.ok()) {
+        txs_.insert(r->id());
+      } else {
+        errors_.push_back(r.status().ToString());
+      }
+      if (--pending_ == 0) cv_.notify_all();
+    };
+  }
+  // True once every call has called back (within 30 s).
+  bool Wait() {
+    std::unique_lock<std::mutex> l(mu_);
+    return cv_.wait_for(l, std::chrono::seconds(30), [&] { return pending_ == 0; });
+  }
+  const std::set<uint64_t>& txs() const { return txs_; }
+  const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int pending_;
+  std::set<uint64_t> txs_;
+  std::vector<std::string> errors_;
+};
 
 class ClientServerTest : public ::testing::Test {
  protected:
@@ -146,27 +178,13 @@ TEST_F(ClientServerTest, SetAsyncCallsInFlightAtOnce) {
   auto c = MakeClient();
   ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
   constexpr int kCalls = 64;
-  std::mutex mu;
-  std::condition_variable cv;
-  int pending = kCalls;
-  std::set<uint64_t> txs;
-  std::vector<std::string> errors;
-  auto done = [&](Result<schema::TxHeader> r) {
-    std::lock_guard<std::mutex> l(mu);
-    if (r.ok()) {
-      txs.insert(r->id());
-    } else {
-      errors.push_back(r.status().ToString());
-    }
-    if (--pending == 0) cv.notify_all();
-  };
-  for (int i = 0; i < kCalls; ++i) c->SetAsync("async-" + std::to_string(i), "v" + std::to_string(i), done);
-  {
-    std::unique_lock<std::mutex> l(mu);
-    ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(30), [&] { return pending == 0; }));
+  AsyncOutcomes out(kCalls);
+  for (int i = 0; i < kCalls; ++i) {
+    c->SetAsync("async-" + std::to_string(i), "v" + std::to_string(i), out.Callback());
   }
-  EXPECT_TRUE(errors.empty()) << errors.front();
-  EXPECT_EQ(txs.size(), size_t(kCalls));  // one tx each, no id twice
+  ASSERT_TRUE(out.Wait());
+  EXPECT_TRUE(out.errors().empty()) << out.errors().front();
+  EXPECT_EQ(out.txs().size(), size_t(kCalls));  // one tx each, no id twice
   for (int i = 0; i < kCalls; i += 7) {
     auto e = c->Get("async-" + std::to_string(i));
     ASSERT_TRUE(e.ok()) << e.status().ToString();
@@ -198,34 +216,20 @@ TEST_F(ClientServerTest, VerifiedSetAsyncChainsTheTrustedState) {
   auto c = MakeClient();
   ASSERT_TRUE(c->OpenSession("immudb", "immudb", "defaultdb").ok());
   constexpr int kThreads = 4, kPerThread = 8;
-  std::mutex mu;
-  std::condition_variable cv;
-  int pending = kThreads * kPerThread;
-  std::set<uint64_t> txs;
-  std::vector<std::string> errors;
-  auto done = [&](Result<schema::TxHeader> r) {
-    std::lock_guard<std::mutex> l(mu);
-    if (r.ok()) {
-      txs.insert(r->id());
-    } else {
-      errors.push_back(r.status().ToString());
-    }
-    if (--pending == 0) cv.notify_all();
-  };
+  AsyncOutcomes out(kThreads * kPerThread);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        c->VerifiedSetAsync("vasync-" + std::to_string(t) + "-" + std::to_string(i), "v", done);
+        c->VerifiedSetAsync("vasync-" + std::to_string(t) + "-" + std::to_string(i), "v",
+                            out.Callback());
       }
     });
   }
   for (auto& th : threads) th.join();
-  {
-    std::unique_lock<std::mutex> l(mu);
-    ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(30), [&] { return pending == 0; }));
-  }
-  ASSERT_TRUE(errors.empty()) << errors.front();
+  ASSERT_TRUE(out.Wait());
+  ASSERT_TRUE(out.errors().empty()) << out.errors().front();
+  const std::set<uint64_t>& txs = out.txs();
   EXPECT_EQ(txs.size(), size_t(kThreads * kPerThread));
   auto local = c->LocalState();
   ASSERT_TRUE(local.ok() && local->has_value());
@@ -406,6 +410,36 @@ TEST_F(ClientServerTest, ServerSignaturesAreChecked) {
   std::string before = ReadFile(StateFile());
   EXPECT_EQ(d->VerifiedSet("b", "2").status().code(), Code::kTampered);
   EXPECT_EQ(ReadFile(StateFile()), before);
+}
+
+// Clients sharing a state folder pin the server's identity at the same moment (first verified
+// calls from several threads): every one sees a whole pin, never a partly written file.
+TEST_F(ClientServerTest, ConcurrentFirstPinsAgree) {
+  StartServer(Options());
+  constexpr int kClients = 8;
+  std::vector<std::unique_ptr<ImmuClient>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(MakeClient());
+    ASSERT_TRUE(clients.back()->OpenSession("immudb", "immudb", "defaultdb").ok());
+  }
+  std::vector<Status> results(kClients);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = clients[i]->VerifiedSet("pin-" + std::to_string(i), "v").status();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.ToString();
+  int pins = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir_ / "state")) {
+    std::string name = f.path().filename().string();
+    if (name.rfind(".identity-", 0) != 0) continue;
+    EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;  // no temporary left behind
+    EXPECT_NE(ReadFile(f.path().string()).find(server_->server_uuid()), std::string::npos);
+    ++pins;
+  }
+  EXPECT_EQ(pins, 1);
 }
 
 TEST_F(ClientServerTest, ServerIdentityIsPinned) {
