@@ -47,13 +47,21 @@ Result<schema::TxHeader> ImmuClient::Set(const std::string& key, const std::stri
   return resp;
 }
 
-// One SetAsync in flight: what gRPC needs until the callback, and the retry state.
-struct ImmuClient::AsyncSet {
-  schema::SetRequest req;
-  schema::TxHeader resp;
+namespace {
+
+// What SendWithSessionRetry needs of every asynchronous call: its context and retry state.
+struct AsyncCallState {
   std::unique_ptr<grpc::ClientContext> ctx;
   std::string used_session;
   int attempt = 0;
+};
+
+}  // namespace
+
+// One SetAsync in flight: what gRPC needs until the callback, and the retry state.
+struct ImmuClient::AsyncSet : AsyncCallState {
+  schema::SetRequest req;
+  schema::TxHeader resp;
   SetCallback done;
 };
 
@@ -130,12 +138,9 @@ Result<schema::TxHeader> ImmuClient::VerifiedSet(const std::string& key, const s
 
 // One VerifiedSetAsync in flight: the request and answer, the state lock it holds and the
 // trusted state it proves from, and the retry state.
-struct ImmuClient::AsyncVerifiedSet {
+struct ImmuClient::AsyncVerifiedSet : AsyncCallState {
   schema::VerifiableSetRequest req;
   schema::VerifiableTx resp;
-  std::unique_ptr<grpc::ClientContext> ctx;
-  std::string used_session;
-  int attempt = 0;
   StateStore::Lock lock;
   ledger::State local;
   ExpectedEntry want;

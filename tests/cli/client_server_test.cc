@@ -105,6 +105,18 @@ class ClientServerTest : public ::testing::Test {
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? std::move(*c) : nullptr;
   }
+  // Replaces the trusted state of defaultdb with tx 3 and a hash the server's history does
+  // not extend; returns the state file's new content.
+  std::string ForgeTrustedState() {
+    schema::ImmutableState forged;
+    forged.set_db("defaultdb");
+    forged.set_txid(3);
+    forged.set_txhash(std::string(32, '\x42'));
+    std::string raw;
+    EXPECT_TRUE(forged.SerializeToString(&raw));
+    { std::ofstream(StateFile(), std::ios::trunc) << "defaultdb:" << Base64Encode(AsBytes(raw)); }
+    return ReadFile(StateFile());
+  }
   std::string StateFile() { return (dir_ / "state" / (".state-" + server_->server_uuid())).string(); }
 
   std::filesystem::path dir_;
@@ -250,14 +262,7 @@ TEST_F(ClientServerTest, VerifiedSetAsyncChainsTheTrustedState) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_NE(c->session_id(), first);
 
-  schema::ImmutableState forged;
-  forged.set_db("defaultdb");
-  forged.set_txid(3);
-  forged.set_txhash(std::string(32, '\x42'));
-  std::string raw;
-  ASSERT_TRUE(forged.SerializeToString(&raw));
-  { std::ofstream(StateFile(), std::ios::trunc) << "defaultdb:" << Base64Encode(AsBytes(raw)); }
-  std::string before = ReadFile(StateFile());
+  std::string before = ForgeTrustedState();
   std::promise<Result<schema::TxHeader>> tampered;
   c->VerifiedSetAsync("x", "y", [&](Result<schema::TxHeader> r) { tampered.set_value(r); });
   EXPECT_EQ(tampered.get_future().get().status().code(), Code::kTampered);
@@ -351,14 +356,7 @@ TEST_F(ClientServerTest, TamperedTrustedStateIsDetectedAndKept) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(c->VerifiedSet("k" + std::to_string(i), "v").ok());
 
   // Replace the trusted hash: the server's history no longer extends it.
-  schema::ImmutableState forged;
-  forged.set_db("defaultdb");
-  forged.set_txid(3);
-  forged.set_txhash(std::string(32, '\x42'));
-  std::string raw;
-  ASSERT_TRUE(forged.SerializeToString(&raw));
-  { std::ofstream(StateFile(), std::ios::trunc) << "defaultdb:" << Base64Encode(AsBytes(raw)); }
-  std::string before = ReadFile(StateFile());
+  std::string before = ForgeTrustedState();
 
   auto e = c->VerifiedGet("k1");
   ASSERT_FALSE(e.ok());
