@@ -23,7 +23,7 @@ NAMES="${3:-}"
 JOBS="${IMMUDB_BUILD_JOBS:-2}"
 TEST_JOBS="${IMMUDB_TEST_JOBS:-2}"
 ASAN_LABELS_DEFAULT='crypto|ledger|store|index|db|server|client|cli'
-TSAN_TESTS='^(store_test|index_test|db_kv_test|db_refs_test|db_catalog_test|client_verification_test)$'
+TSAN_TESTS='^(store_test|index_test|db_kv_test|db_kv_pipelined_test|db_index_pipeline_test|db_refs_test|db_catalog_test|client_verification_test)$'
 EXCLUDE='external|crash|reliability'
 [ "${SANITIZE_FIPS:-0}" = 1 ] || EXCLUDE="$EXCLUDE|fips"
 gen=()
@@ -35,9 +35,10 @@ build_and_run() {  # build_dir, ctest dir, label regex, name regex
   local dir="$1" tdir="$2" labels="$3" names="$4"
   local sel=(-L "$labels" -LE "$EXCLUDE")
   [ -n "$names" ] && sel+=(-R "$names")
-  # Test binaries are named like their tests (n and n_fips share one binary).
+  # Test binaries are named like their tests (n and n_fips share one binary, and so do
+  # db_kv_test and db_kv_pipelined_test).
   mapfile -t targets < <(cd "$tdir" && ctest -N "${sel[@]}" | sed -n 's/^ *Test *#[0-9]*: //p' |
-                         sed -E 's/(_tls)?_fips$//' | sort -u)
+                         sed -E 's/(_tls)?_fips$//; s/_pipelined_test$/_test/' | sort -u)
   if [ ${#targets[@]} -eq 0 ]; then
     echo "sanitize: no tests match labels '$labels' names '$names'" >&2
     return 1

@@ -1,6 +1,8 @@
 // Database: opening, the indexer (store -> index) and the shared read path.
 #include "db/database.h"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -64,10 +66,12 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& name, const 
 
   Database* self = db.get();
   if (settings.sync_indexing) {
-    // Index each committed group before its writers are acknowledged. A failure here is
-    // not fatal: readers retry the catch-up themselves.
-    db->store_->SetCommitListener(
-        [self](std::span<const store::Tx> group) { (void)self->CatchUpWith(group); });
+    // Index each committed group before its writers are acknowledged (OnCommitted).
+    db->pipe_min_entries_ = tuning.index_pipeline_min_entries;
+    if (db->pipe_min_entries_ > 0) {
+      db->pipe_thread_ = std::thread([self] { self->IndexPipelineLoop(); });
+    }
+    db->store_->SetCommitListener([self](std::span<store::Tx> group) { self->OnCommitted(group); });
   } else {
     db->indexer_ = std::thread([self] { self->BackgroundIndexer(); });
     db->store_->SetCommitListener([self](std::span<const store::Tx> group) {
@@ -116,6 +120,14 @@ Status Database::Close() {
   }
   if (indexer_.joinable()) indexer_.join();
   if (store_) store_->SetCommitListener(nullptr);
+  // The store is closed: no group comes any more, and every writer was answered (their
+  // completions waited for the pipeline). Whatever is still queued is applied first.
+  {
+    std::lock_guard<std::mutex> l(pipe_mu_);
+    pipe_stop_ = true;
+  }
+  pipe_cv_.notify_all();
+  if (pipe_thread_.joinable()) pipe_thread_.join();
   if (index_) {
     std::lock_guard<std::mutex> l(index_mu_);
     Status ist = index_->Close();
@@ -154,8 +166,64 @@ void Database::BackgroundIndexer() {
 
 Status Database::CatchUpTo(uint64_t target) {
   if (index_->Watermark() >= target) return Status::Ok();
+  {
+    // Handed to the index thread: wait for it rather than read the txs back from the store.
+    std::unique_lock<std::mutex> l(pipe_mu_);
+    pipe_done_cv_.wait(l, [&] { return index_->Watermark() >= target || pipe_upto_ < target; });
+  }
+  if (index_->Watermark() >= target) return Status::Ok();
   std::lock_guard<std::mutex> l(index_mu_);
   return CatchUpLocked(target);
+}
+
+void Database::OnCommitted(std::span<store::Tx> group) {
+  if (group.empty()) return;
+  std::unique_lock<std::mutex> l(pipe_mu_);
+  size_t entries = 0;
+  for (const store::Tx& tx : group) entries += tx.entries.size();
+  // A small group goes straight in, unless an earlier group is still queued or being
+  // indexed: the index thread then takes it too, behind that one.
+  if (!pipe_thread_.joinable() || pipe_stop_ ||
+      (entries < pipe_min_entries_ && !pipe_busy_ && pipe_queue_.empty())) {
+    l.unlock();
+    // A failure here is not fatal: writers and readers retry the catch-up themselves.
+    (void)CatchUpWith(group);
+    return;
+  }
+  // At most two groups wait behind the one being indexed: past that the committer waits,
+  // as it would if it indexed the group itself.
+  constexpr size_t kMaxQueuedGroups = 2;
+  pipe_cv_.wait(l, [&] { return pipe_queue_.size() < kMaxQueuedGroups || pipe_stop_; });
+  pipe_queue_.emplace_back(std::make_move_iterator(group.begin()),
+                           std::make_move_iterator(group.end()));
+  pipe_upto_ = group.back().header.id;
+  l.unlock();
+  pipe_cv_.notify_all();
+}
+
+void Database::IndexPipelineLoop() {
+  pthread_setname_np(pthread_self(), "db-index");
+  for (;;) {
+    std::vector<store::Tx> group;
+    {
+      std::unique_lock<std::mutex> l(pipe_mu_);
+      pipe_cv_.wait(l, [&] { return pipe_stop_ || !pipe_queue_.empty(); });
+      if (pipe_queue_.empty()) return;  // stopping and drained
+      group = std::move(pipe_queue_.front());
+      pipe_queue_.pop_front();
+      pipe_busy_ = true;
+    }
+    pipe_cv_.notify_all();  // room in the queue
+    Status st = CatchUpWith(group);
+    {
+      std::lock_guard<std::mutex> l(pipe_mu_);
+      pipe_busy_ = false;
+      // Given up: waiters index what they need themselves (CatchUpTo reads the store), and
+      // the next group handed over catches up the gap first (CatchUpWith).
+      if (!st.ok() && pipe_queue_.empty()) pipe_upto_ = index_->Watermark();
+      pipe_done_cv_.notify_all();
+    }
+  }
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -28,6 +29,12 @@ namespace immudb::db {
 struct CommitTuning {
   std::chrono::microseconds group_delay = store::Options{}.group_delay;
   uint32_t group_delay_min_txs = store::Options{}.group_delay_min_txs;
+  // With synchronous indexing, a committed group of at least this many entries (or any
+  // group while an earlier one is still being indexed) is indexed by the database's index
+  // thread while the committer writes the next group; smaller groups are indexed on the
+  // committer. Either way a writer is acknowledged only once its tx is indexed. 0 indexes
+  // every group on the committer (the server's --index-pipeline-min-entries).
+  uint32_t index_pipeline_min_entries = 1000;
 };
 
 // Outcome of opening a database's index, for logs and tests.
@@ -170,7 +177,24 @@ class Database {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<index::Index> index_;
 
+  // The commit listener of synchronous indexing: indexes `group` on the committer, or hands
+  // it to the index thread (CommitTuning::index_pipeline_min_entries).
+  void OnCommitted(std::span<store::Tx> group);
+  void IndexPipelineLoop();
+
   std::mutex index_mu_;  // serialises index writes
+  // Index pipeline (synchronous indexing): groups the committer handed over, applied in
+  // order by pipe_thread_. pipe_upto_ is the newest tx handed over and not given up on
+  // (after a failed apply it falls back to the watermark, and waiters catch up themselves).
+  uint32_t pipe_min_entries_ = 0;
+  std::mutex pipe_mu_;
+  std::condition_variable pipe_cv_;       // work queued, room in the queue, or stop
+  std::condition_variable pipe_done_cv_;  // the watermark moved or the pipeline gave up
+  std::deque<std::vector<store::Tx>> pipe_queue_;  // guarded by pipe_mu_
+  uint64_t pipe_upto_ = 0;                         // guarded by pipe_mu_
+  bool pipe_busy_ = false;                         // guarded by pipe_mu_
+  bool pipe_stop_ = false;                         // guarded by pipe_mu_
+  std::thread pipe_thread_;
   std::mutex indexer_wake_mu_;
   std::condition_variable indexer_wake_;
   std::atomic<uint64_t> index_target_{0};

@@ -93,6 +93,8 @@ Result<std::unique_ptr<ImmuServer>> ImmuServer::Start(const ServerOptions& optio
     copts.default_settings.synced = options.synced;
     copts.commit_tuning.group_delay = options.group_commit_delay;
     copts.commit_tuning.group_delay_min_txs = static_cast<uint32_t>(options.group_commit_min_txs);
+    copts.commit_tuning.index_pipeline_min_entries =
+        static_cast<uint32_t>(options.index_pipeline_min_entries);
     IMMUDB_ASSIGN_OR_RETURN(s->catalog_, db::Catalog::Open(copts));
     s->deps_.kv_handlers = std::make_unique<DbKvHandlers>(s->catalog_.get(), std::move(signer));
     if (!s->deps_.databases) {

@@ -116,6 +116,10 @@ std::vector<OptionSpec> BuildSpecs() {
       false, MicrosField("group-commit-delay", &ServerOptions::group_commit_delay));
   add("group-commit-min-txs", "size of the previous commit group that enables the wait (0 = never)",
       false, IntField("group-commit-min-txs", &ServerOptions::group_commit_min_txs));
+  add("index-pipeline-min-entries",
+      "commit groups of at least this many entries are indexed on a separate thread while the "
+      "next group is written (writers are still answered only once indexed; 0 = never)",
+      false, IntField("index-pipeline-min-entries", &ServerOptions::index_pipeline_min_entries));
   add("max-recv-msg-size", "max message size in bytes the server can receive", false,
       IntField("max-recv-msg-size", &ServerOptions::max_recv_msg_size));
   add("max-sessions", "maximum number of simultaneously opened sessions", false,
@@ -309,6 +313,9 @@ Status ValidateServerOptions(const ServerOptions& o) {
     return InvalidArgument("group-commit-delay must be between 0 and 1s");
   }
   if (o.group_commit_min_txs < 0) return InvalidArgument("group-commit-min-txs must be >= 0");
+  if (o.index_pipeline_min_entries < 0) {
+    return InvalidArgument("index-pipeline-min-entries must be >= 0");
+  }
   if (o.session_timeout.count() < 0 || o.max_session_inactivity_time.count() < 0 ||
       o.max_session_age_time.count() < 0) {
     return InvalidArgument("session durations must not be negative");

@@ -36,6 +36,9 @@ struct ServerOptions {
   // group_delay_min_txs).
   std::chrono::microseconds group_commit_delay{100};
   int group_commit_min_txs = 12;
+  // Commit groups of at least this many entries are indexed on each database's index
+  // thread while the next group is written (db::CommitTuning::index_pipeline_min_entries).
+  int index_pipeline_min_entries = 1000;  // = db::CommitTuning{}.index_pipeline_min_entries
   int max_recv_msg_size = 32 * 1024 * 1024;
   int max_sessions = 100;
   std::chrono::milliseconds max_session_inactivity_time = std::chrono::minutes(3);

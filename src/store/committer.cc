@@ -6,9 +6,10 @@
 // fewer are queued), the committer waits group_delay (100 us) once before cutting the next
 // group, so the writers share fewer groups and fdatasyncs; a lone writer never waits.
 // A CommitAsync writer does not wait: its tx goes to the completion thread, which runs its
-// callback, so one wake-up per group replaces one per writer. (Indexing stays on the
-// committer: moving it to the completion thread let the committer start smaller groups and
-// cost throughput, docs/benchmarks.md.)
+// callback, so one wake-up per group replaces one per writer. (The commit listener runs on
+// the committer: the database indexes small groups there and hands large ones to its own
+// index thread; moving every group off the committer let it start smaller groups and cost
+// throughput, docs/benchmarks.md.)
 //
 // Sync order: values and tx records are durable before any commit record that points at them
 // is written, so a durable commit record always describes durable data. The ahtree nodes are
@@ -416,7 +417,7 @@ void Store::Impl::WriteGroup(std::vector<PendingTx*>& group) {
         t.entries = std::move(group[i]->entries);
         t.value_refs = group[i]->value_refs;
       }
-      listener_(std::span<const Tx>(listener_txs_));
+      listener_(std::span<Tx>(listener_txs_));
       listener_txs_.clear();
     }
   }

@@ -185,9 +185,10 @@ class Store {
 
   // Registers a function the committer calls after each group is committed, with the
   // group's txs (consecutive ids, as ReadTx would return them, straight from memory), before
-  // their writers are woken. Called on the committer thread: it must be quick and must not
-  // call Commit or SetCommitListener. Replaces any earlier listener; empty to remove.
-  using CommitListener = std::function<void(std::span<const Tx> group)>;
+  // their writers are woken. The txs are the listener's to keep (it may move them away).
+  // Called on the committer thread: it must be quick and must not call Commit or
+  // SetCommitListener. Replaces any earlier listener; empty to remove.
+  using CommitListener = std::function<void(std::span<Tx> group)>;
   void SetCommitListener(CommitListener listener);
 
   // ---- replication (replicate.cc; byte format in ledger/tx_export.h and docs/cli.md) -

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "db/database.h"
 #include "server/base64.h"
 #include "server/server_identity.h"
 #include "server/server_options.h"
@@ -71,6 +72,26 @@ TEST(ServerOptions, GroupCommitDelay) {
   EXPECT_NE(too_long.status().message().find("group-commit-delay"), std::string::npos);
   EXPECT_FALSE(ResolveServerOptions({{"group-commit-delay", "soon"}}, none).ok());
   EXPECT_FALSE(ResolveServerOptions({{"group-commit-min-txs", "-1"}}, none).ok());
+}
+
+TEST(ServerOptions, IndexPipelineMinEntries) {
+  auto none = [](const char*) -> const char* { return nullptr; };
+  auto d = ResolveServerOptions({}, none);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->index_pipeline_min_entries,
+            static_cast<int>(db::CommitTuning{}.index_pipeline_min_entries));
+  auto o = ResolveServerOptions({{"index-pipeline-min-entries", "0"}}, none);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->index_pipeline_min_entries, 0);
+  auto env = [](const char* n) -> const char* {
+    return std::string(n) == "IMMUDB_INDEX_PIPELINE_MIN_ENTRIES" ? "5000" : nullptr;
+  };
+  auto e = ResolveServerOptions({}, env);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->index_pipeline_min_entries, 5000);
+  auto bad = ResolveServerOptions({{"index-pipeline-min-entries", "-1"}}, none);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("index-pipeline-min-entries"), std::string::npos);
 }
 
 TEST(ServerOptions, LoginLimitAndStreamOptionsFromFileEnvAndFlags) {

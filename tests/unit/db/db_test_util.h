@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -35,6 +36,17 @@ inline DatabaseSettings TestSettings(uint32_t header_version = 1) {
   return s;
 }
 
+// Commit tuning of the test databases: the default, or with IMMUDB_TEST_INDEX_PIPELINE_MIN_ENTRIES
+// set (the db_kv_pipelined_test run of kv_test), every group of at least that many entries
+// indexed on the index thread.
+inline CommitTuning TestTuning() {
+  CommitTuning t;
+  if (const char* v = std::getenv("IMMUDB_TEST_INDEX_PIPELINE_MIN_ENTRIES")) {
+    t.index_pipeline_min_entries = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
+  }
+  return t;
+}
+
 inline Bytes B(std::string_view s) { return ToBytes(s); }
 
 inline KeyValue KV(std::string_view k, std::string_view v) { return {B(k), B(v), std::nullopt}; }
@@ -48,7 +60,7 @@ class DbTest : public ::testing::Test {
   }
   void Open(const DatabaseSettings& s = TestSettings()) {
     db_.reset();
-    auto r = Database::Open("defaultdb", dir_, s);
+    auto r = Database::Open("defaultdb", dir_, s, TestTuning());
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     db_ = std::move(r).value();
   }
