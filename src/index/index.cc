@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "index/key_filter.h"
 #include "index/key_format.h"
 
 namespace immudb::index {
@@ -154,7 +155,9 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& path, const IndexO
     wo.disableWAL = true;
     IMMUDB_RETURN_IF_ERROR(FromRocks(db->Write(wo, &wb), "init"));
     IMMUDB_RETURN_IF_ERROR(FromRocks(db->Flush(rocksdb::FlushOptions()), "flush"));
-    return std::unique_ptr<Index>(new Index(db.release(), cache, 0));
+    std::unique_ptr<Index> index(new Index(db.release(), cache, 0));
+    index->StartKeyFilter(opts, /*empty=*/true);
+    return index;
   }
   if (!s.ok()) return Corruption("index: cannot read format record: " + s.ToString());
   if (fmt.size() != 4 || GetU32(reinterpret_cast<const uint8_t*>(fmt.data())) != kIndexFormatVersion) {
@@ -164,7 +167,64 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& path, const IndexO
   s = db->Get(rocksdb::ReadOptions(), S(WatermarkKey()), &wm);
   if (!s.ok() || wm.size() != 8) return Corruption("index: missing watermark in " + path);
   uint64_t watermark = GetU64(reinterpret_cast<const uint8_t*>(wm.data()));
-  return std::unique_ptr<Index>(new Index(db.release(), cache, watermark));
+  std::unique_ptr<Index> index(new Index(db.release(), cache, watermark));
+  index->StartKeyFilter(opts, /*empty=*/watermark == 0);
+  return index;
+}
+
+void Index::StartKeyFilter(const IndexOptions& opts, bool empty) {
+  if (opts.key_filter_max_bytes == 0) return;
+  uint64_t initial = opts.key_filter_initial_keys;
+  if (initial == 0) {
+    // Every version and revision record counts: more than the keys, which leaves room.
+    uint64_t estimate = 0;
+    if (!empty) db_->GetIntProperty("rocksdb.estimate-num-keys", &estimate);
+    initial = std::max<uint64_t>(estimate + estimate / 4, uint64_t{1} << 20);
+  }
+  filter_ = std::make_unique<KeyFilter>(initial, opts.key_filter_max_bytes);
+  if (empty) {
+    filter_ready_.store(true, std::memory_order_release);
+    return;
+  }
+  // The iterator is created here, before any Apply: every key it does not see is written
+  // by an Apply, which adds it to the filter itself.
+  rocksdb::ReadOptions ro = AcrossKeys();
+  ro.fill_cache = false;
+  ro.readahead_size = 2u << 20;
+  rocksdb::Iterator* it = db_->NewIterator(ro);
+  filter_builder_ = std::thread([this, it] {
+    BuildKeyFilter(it);
+    delete it;
+  });
+}
+
+void Index::BuildKeyFilter(rocksdb::Iterator* it) {
+  constexpr size_t kChunk = 4096;
+  std::vector<uint64_t> chunk;
+  chunk.reserve(kChunk);
+  auto add_chunk = [&] {
+    std::lock_guard<std::mutex> l(filter_mu_);
+    for (uint64_t h : chunk) filter_->Add(h);
+    chunk.clear();
+  };
+  std::string_view prev;
+  std::string prev_copy;
+  const uint8_t first = kVersionRecord;
+  for (it->Seek(S(ByteView(&first, 1))); it->Valid(); it->Next()) {
+    if (filter_stop_.load(std::memory_order_relaxed)) return;
+    rocksdb::Slice k = it->key();
+    if (k.empty() || static_cast<uint8_t>(k[0]) != kVersionRecord) break;
+    if (k.size() <= kRecordSuffixSize) continue;
+    std::string_view records(k.data(), k.size() - kRecordSuffixSize);
+    if (records == prev) continue;  // another version of the same key
+    prev_copy.assign(records);
+    prev = prev_copy;
+    chunk.push_back(KeyFilter::Hash(records));
+    if (chunk.size() >= kChunk) add_chunk();
+  }
+  if (!it->status().ok()) return;  // stays not ready: Apply keeps seeking every key
+  add_chunk();
+  filter_ready_.store(true, std::memory_order_release);
 }
 
 Status Index::Destroy(const std::string& path) {
@@ -175,6 +235,8 @@ Status Index::Destroy(const std::string& path) {
 }
 
 Status Index::Close() {
+  filter_stop_.store(true, std::memory_order_relaxed);
+  if (filter_builder_.joinable()) filter_builder_.join();
   std::unique_lock<std::shared_mutex> guard(mu_);
   if (db_ == nullptr) return Status::Ok();
   Status st = FromRocks(db_->Flush(rocksdb::FlushOptions()), "flush");
@@ -217,6 +279,8 @@ Status Index::Apply(std::span<const IndexTx> txs) {
     Bytes prefix;
     uint64_t revision = 0;
     uint64_t tx = 0;
+    uint64_t hash = 0;     // KeyFilter::Hash(prefix)
+    bool maybe_old = true;  // false: the key filter says the index has never seen it
   };
   size_t n_writes = 0;
   for (const IndexTx& t : txs) n_writes += t.writes.size();
@@ -234,9 +298,32 @@ Status Index::Apply(std::span<const IndexTx> txs) {
       slots.push_back(pos->second);
     }
   }
+  // Keys the filter has never seen are new: no seek. The filter is read and added to under
+  // its mutex (its builder may be adding keys at the same time).
+  const bool use_filter = filter_ != nullptr;
+  const bool trust_filter = use_filter && filter_ready_.load(std::memory_order_acquire);
+  if (use_filter) {
+    std::string_view prefix;
+    for (KeyState& ks : keys) {
+      prefix = {reinterpret_cast<const char*>(ks.prefix.data()), ks.prefix.size()};
+      ks.hash = KeyFilter::Hash(prefix);
+    }
+    if (trust_filter) {
+      uint64_t skipped = 0;
+      std::lock_guard<std::mutex> l(filter_mu_);
+      for (KeyState& ks : keys) {
+        ks.maybe_old = filter_->MayContain(ks.hash);
+        skipped += ks.maybe_old ? 0 : 1;
+      }
+      seeks_skipped_.fetch_add(skipped, std::memory_order_relaxed);
+    }
+  }
   if (!keys.empty()) {
-    std::vector<uint32_t> order(keys.size());
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::vector<uint32_t> order;
+    order.reserve(keys.size());
+    for (uint32_t i = 0; i < keys.size(); ++i) {
+      if (keys[i].maybe_old) order.push_back(i);
+    }
     std::sort(order.begin(), order.end(),
               [&](uint32_t a, uint32_t b) { return keys[a].prefix < keys[b].prefix; });
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(WithinKey()));
@@ -258,6 +345,13 @@ Status Index::Apply(std::span<const IndexTx> txs) {
       IMMUDB_RETURN_IF_ERROR(DecodeVersionValue(B(it->value()), &latest));
       ks.revision = latest.revision;
       ks.tx = ~GetU64(rk.data() + ks.prefix.size());
+    }
+  }
+  if (use_filter) {
+    // Before the write: a key must be in the filter by the time a later Apply could look.
+    std::lock_guard<std::mutex> l(filter_mu_);
+    for (const KeyState& ks : keys) {
+      if (ks.revision == 0) filter_->Add(ks.hash);
     }
   }
   // The batch's records, put into the WriteBatch in key order (stable: a later put of the

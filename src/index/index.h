@@ -11,9 +11,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/bytes.h"
@@ -31,6 +33,12 @@ namespace immudb::index {
 struct IndexOptions {
   size_t block_cache_bytes = 64u << 20;
   size_t write_buffer_bytes = 64u << 20;
+  // In-memory filter of the keys the index holds (key_filter.h), so indexing a new key needs
+  // no RocksDB seek: ~1.25 bytes per key, grown as keys come; past this size it is dropped
+  // (0 = no filter). Built from the index in the background at open.
+  size_t key_filter_max_bytes = 256u << 20;
+  // Capacity of the filter's first segment; 0 = RocksDB's estimate of the index's records.
+  uint64_t key_filter_initial_keys = 0;
 };
 
 // Bounds of an ordered scan over store keys; semantics follow immudb's key reader:
@@ -45,6 +53,8 @@ struct ScanSpec {
   bool inclusive_end = false;
   bool desc = false;
 };
+
+class KeyFilter;
 
 class Index {
  public:
@@ -76,6 +86,11 @@ class Index {
   // Compacts the whole key range (immudb's CompactIndex).
   Status Compact();
 
+  // Whether Apply trusts the key filter yet (it is built in the background at open), and
+  // how many written keys it found new without a seek. For tests and diagnostics.
+  bool KeyFilterReady() const { return filter_ready_.load(std::memory_order_acquire); }
+  uint64_t SeeksSkipped() const { return seeks_skipped_.load(std::memory_order_relaxed); }
+
   // Newest version of `key` written at or before tx `at_tx`, deleted/expired or not.
   // kNotFound if the key has no version <= at_tx.
   Result<IndexedEntry> Latest(ByteView key, uint64_t at_tx) const;
@@ -99,6 +114,12 @@ class Index {
  private:
   Index(rocksdb::DB* db, std::shared_ptr<rocksdb::Cache> cache, uint64_t watermark);
 
+  // Creates the key filter; an empty index's is ready at once, otherwise a thread fills it
+  // from the records visible now and then marks it ready (Apply adds what it writes
+  // meanwhile, so no key is missed).
+  void StartKeyFilter(const IndexOptions& opts, bool empty);
+  void BuildKeyFilter(rocksdb::Iterator* it);
+
   Result<IndexedEntry> ReadVersion(ByteView key, uint64_t tx) const;
   // Positions `it` on the version record of `key` with this revision (>= 1), from the
   // revision checkpoint at or below it. NotFound if the key has fewer versions.
@@ -111,6 +132,13 @@ class Index {
   rocksdb::DB* db_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::atomic<uint64_t> watermark_;
+
+  std::mutex filter_mu_;
+  std::unique_ptr<KeyFilter> filter_;  // guarded by filter_mu_; null without a filter
+  std::atomic<bool> filter_ready_{false};
+  std::atomic<bool> filter_stop_{false};
+  std::atomic<uint64_t> seeks_skipped_{0};
+  std::thread filter_builder_;
 };
 
 }  // namespace immudb::index

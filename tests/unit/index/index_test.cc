@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <thread>
 
 namespace immudb::index {
 namespace {
@@ -421,6 +422,89 @@ TEST_F(IndexTest, LargeAndEmptyKeys) {
   EXPECT_TRUE(idx->Latest(Bytes{}, 1).ok());
   Bytes shorter(big.begin(), big.end() - 1);
   EXPECT_EQ(idx->Latest(shorter, 1).status().code(), Code::kNotFound);
+}
+
+// The key filter: new keys are indexed without a seek once it is ready, and revisions stay
+// right whether the filter is trusted, still being built from the index at open (Apply then
+// writes while the builder reads), or given up.
+class IndexKeyFilterTest : public IndexTest {
+ protected:
+  std::unique_ptr<Index> OpenWith(IndexOptions o) {
+    auto r = Index::Open(dir_.string(), o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return std::move(r).value();
+  }
+  static bool WaitReady(const Index& idx) {
+    for (int i = 0; i < 2000 && !idx.KeyFilterReady(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return idx.KeyFilterReady();
+  }
+  // One tx per call writing keys [from, to) of "k<i>".
+  static Status Write(Index& idx, uint64_t from, uint64_t to) {
+    IndexTx tx{idx.Watermark() + 1, {}};
+    for (uint64_t i = from; i < to; ++i) tx.writes.push_back(W("k" + std::to_string(i)));
+    return idx.Apply(std::span<const IndexTx>(&tx, 1));
+  }
+  static void ExpectRevision(const Index& idx, uint64_t from, uint64_t to, uint64_t revision) {
+    for (uint64_t i = from; i < to; ++i) {
+      auto e = idx.Latest(ToBytes("k" + std::to_string(i)), idx.Watermark());
+      ASSERT_TRUE(e.ok()) << i << ": " << e.status().ToString();
+      ASSERT_EQ(e->revision, revision) << "key k" << i;
+    }
+  }
+};
+
+TEST_F(IndexKeyFilterTest, NewKeysSkipTheSeekAndOldKeysKeepCounting) {
+  IndexOptions o;
+  o.key_filter_initial_keys = 1024;  // grows through several segments below
+  auto idx = OpenWith(o);
+  ASSERT_TRUE(idx->KeyFilterReady());  // an empty index needs no build
+  for (uint64_t b = 0; b < 10; ++b) ASSERT_TRUE(Write(*idx, b * 1000, b * 1000 + 1000).ok());
+  EXPECT_GE(idx->SeeksSkipped(), 9000u);  // a few false positives are seeked
+  ExpectRevision(*idx, 0, 10000, 1);
+  const uint64_t skipped = idx->SeeksSkipped();
+  ASSERT_TRUE(Write(*idx, 0, 10000).ok());
+  EXPECT_EQ(idx->SeeksSkipped(), skipped);  // every key was known: all seeked
+  ExpectRevision(*idx, 0, 10000, 2);
+}
+
+TEST_F(IndexKeyFilterTest, BuiltAtOpenWhileWritesGoOn) {
+  {
+    auto idx = OpenIndex();
+    for (uint64_t b = 0; b < 40; ++b) ASSERT_TRUE(Write(*idx, b * 1000, b * 1000 + 1000).ok());
+    ASSERT_TRUE(idx->Close().ok());
+  }
+  IndexOptions o;
+  o.key_filter_initial_keys = 1024;
+  auto idx = OpenWith(o);
+  // Straight away, while the builder may still be reading: old keys get revision 2.
+  for (uint64_t b = 0; b < 40; b += 4) ASSERT_TRUE(Write(*idx, b * 1000, b * 1000 + 250).ok());
+  ASSERT_TRUE(WaitReady(*idx));
+  // Trusted now: every old key is found (revision 2 or 3), new keys are new.
+  ASSERT_TRUE(Write(*idx, 0, 40000).ok());
+  ASSERT_TRUE(Write(*idx, 40000, 45000).ok());
+  for (uint64_t b = 0; b < 40; ++b) {
+    bool touched = b % 4 == 0;
+    ExpectRevision(*idx, b * 1000, b * 1000 + 250, touched ? 3 : 2);
+    ExpectRevision(*idx, b * 1000 + 250, b * 1000 + 1000, 2);
+  }
+  ExpectRevision(*idx, 40000, 45000, 1);
+  EXPECT_GE(idx->SeeksSkipped(), 4500u);
+}
+
+TEST_F(IndexKeyFilterTest, GivenUpOrTurnedOffStillCorrect) {
+  for (size_t max_bytes : {size_t{0}, size_t{2000}}) {
+    fs::remove_all(dir_);
+    IndexOptions o;
+    o.key_filter_max_bytes = max_bytes;  // 0: no filter; 2000: one 1024-key segment, then gone
+    o.key_filter_initial_keys = 1024;
+    auto idx = OpenWith(o);
+    ASSERT_TRUE(Write(*idx, 0, 3000).ok());
+    ASSERT_TRUE(Write(*idx, 0, 3000).ok());
+    ExpectRevision(*idx, 0, 3000, 2);
+    ASSERT_TRUE(idx->Close().ok());
+  }
 }
 
 }  // namespace
