@@ -178,9 +178,9 @@ Status Database::CatchUpTo(uint64_t target) {
 
 void Database::OnCommitted(std::span<store::Tx> group) {
   if (group.empty()) return;
-  std::unique_lock<std::mutex> l(pipe_mu_);
   size_t entries = 0;
   for (const store::Tx& tx : group) entries += tx.entries.size();
+  std::unique_lock<std::mutex> l(pipe_mu_);
   // A small group goes straight in, unless an earlier group is still queued or being
   // indexed: the index thread then takes it too, behind that one.
   if (!pipe_thread_.joinable() || pipe_stop_ ||

@@ -207,8 +207,7 @@ void Index::BuildKeyFilter(rocksdb::Iterator* it) {
     for (uint64_t h : chunk) filter_->Add(h);
     chunk.clear();
   };
-  std::string_view prev;
-  std::string prev_copy;
+  std::string prev;  // the previous record's key part: versions of one key are adjacent
   const uint8_t first = kVersionRecord;
   for (it->Seek(S(ByteView(&first, 1))); it->Valid(); it->Next()) {
     if (filter_stop_.load(std::memory_order_relaxed)) return;
@@ -217,8 +216,7 @@ void Index::BuildKeyFilter(rocksdb::Iterator* it) {
     if (k.size() <= kRecordSuffixSize) continue;
     std::string_view records(k.data(), k.size() - kRecordSuffixSize);
     if (records == prev) continue;  // another version of the same key
-    prev_copy.assign(records);
-    prev = prev_copy;
+    prev.assign(records);
     chunk.push_back(KeyFilter::Hash(records));
     if (chunk.size() >= kChunk) add_chunk();
   }

@@ -58,9 +58,9 @@ class DbTest : public ::testing::Test {
     db_.reset();
     std::filesystem::remove_all(dir_);
   }
-  void Open(const DatabaseSettings& s = TestSettings()) {
+  void Open(const DatabaseSettings& s = TestSettings(), const CommitTuning& t = TestTuning()) {
     db_.reset();
-    auto r = Database::Open("defaultdb", dir_, s, TestTuning());
+    auto r = Database::Open("defaultdb", dir_, s, t);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     db_ = std::move(r).value();
   }

@@ -15,24 +15,15 @@ namespace {
 
 using testing::B;
 using testing::KV;
-using testing::TempDirFor;
 using testing::TestSettings;
 
-class IndexPipelineTest : public ::testing::Test {
+class IndexPipelineTest : public testing::DbTest {
  protected:
-  void SetUp() override { dir_ = TempDirFor("pipeline"); }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
   // min_entries 1: every group goes through the index thread.
   void Open(uint32_t min_entries = 1) {
-    db_.reset();
     CommitTuning t;
     t.index_pipeline_min_entries = min_entries;
-    auto r = Database::Open("defaultdb", dir_, TestSettings(), t);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    db_ = std::move(r).value();
+    DbTest::Open(TestSettings(), t);
   }
   static SetRequest Batch(const std::string& tag, int n) {
     SetRequest req;
@@ -41,8 +32,6 @@ class IndexPipelineTest : public ::testing::Test {
     }
     return req;
   }
-  std::string dir_;
-  std::unique_ptr<Database> db_;
 };
 
 // Many writers at once (so groups queue up behind the one being indexed); every
